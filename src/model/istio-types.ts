@@ -83,6 +83,10 @@ export interface HTTPRetry {
   perTryTimeout?: string;
   retryOn?: string;
   retryRemoteLocalities?: boolean;
+  /** Istio 1.26+: use the previous-hosts retry predicate. */
+  retryIgnorePreviousHosts?: boolean;
+  /** Istio 1.26+: base interval between retries (duration). */
+  backoff?: string;
 }
 
 export interface HTTPFaultInjection {
@@ -125,6 +129,8 @@ export interface HTTPRoute {
   mirror?: Destination;
   mirrors?: HTTPMirrorPolicy[];
   mirrorPercentage?: Percent;
+  /** Deprecated (v1alpha3): use mirrorPercentage. */
+  mirrorPercent?: number;
   corsPolicy?: CorsPolicy;
   headers?: Headers;
 }
@@ -169,7 +175,7 @@ export interface VirtualServiceSpec {
 
 export interface ConsistentHashLB {
   httpHeaderName?: string;
-  httpCookie?: { name: string; path?: string; ttl?: string };
+  httpCookie?: { name: string; path?: string; ttl?: string; attributes?: { name: string; value?: string }[] };
   useSourceIp?: boolean;
   httpQueryParameterName?: string;
   ringHash?: { minimumRingSize?: number };
@@ -189,6 +195,7 @@ export interface LoadBalancerSettings {
   consistentHash?: ConsistentHashLB;
   localityLbSetting?: LocalityLbSetting;
   warmupDurationSecs?: string;
+  warmup?: { duration?: string; minimumPercent?: number; aggression?: number };
 }
 
 export interface ConnectionPoolSettings {
@@ -251,6 +258,8 @@ export interface TrafficPolicy {
   portLevelSettings?: PortTrafficPolicy[];
   tunnel?: { protocol?: string; targetHost: string; targetPort: number };
   proxyProtocol?: { version?: 'V1' | 'V2' };
+  /** Istio 1.27+: limit on concurrent retries relative to active requests. */
+  retryBudget?: { percent?: number; minRetryConcurrency?: number };
 }
 
 export interface Subset {

@@ -35,6 +35,10 @@ export interface PushContext {
    * then namespace/name.
    */
   readonly virtualServicesByHost: ReadonlyMap<string, readonly ConfigObject<'VirtualService'>[]>;
-  /** The DestinationRule that applies to each FQDN (newest wins when several name one host). */
+  /**
+   * The DestinationRule that applies to each FQDN. When several name one host they are
+   * merged as Istio does: the oldest rule's traffic policy wins, subsets are unioned (first
+   * definition of a name wins). See build-push-context.ts.
+   */
   readonly destinationRuleByHost: ReadonlyMap<string, ConfigObject<'DestinationRule'>>;
 }

@@ -1,0 +1,71 @@
+// Which services a proxy sees and how it speaks to each port. Every generator goes through
+// visibleServices(), so CDS, EDS, LDS and RDS agree on the set of clusters they reference.
+import type { Protocol, Service, ServicePort } from '../model/service.js';
+import type { TranslateContext } from './context.js';
+import { compareStrings } from './context.js';
+
+/** Istio's "HTTP-ish" protocols: they get an HTTP connection manager and RDS. */
+const HTTP_PROTOCOLS: ReadonlySet<Protocol> = new Set<Protocol>(['HTTP', 'HTTP2', 'GRPC', 'GRPC-Web']);
+/** Protocols whose upstream connections must be HTTP/2 (Istio's Protocol.IsHTTP2()). */
+const HTTP2_PROTOCOLS: ReadonlySet<Protocol> = new Set<Protocol>(['HTTP2', 'GRPC', 'GRPC-Web']);
+
+export function isHttpPort(p: ServicePort): boolean {
+  return HTTP_PROTOCOLS.has(p.protocol);
+}
+
+export function isHttp2Port(p: ServicePort): boolean {
+  return HTTP2_PROTOCOLS.has(p.protocol);
+}
+
+/**
+ * Whether a sidecar proxies this port as TCP. UDP is not proxied at all. UNSUPPORTED
+ * (no protocol declared) is TCP here: Istio would sniff the protocol, which needs an
+ * inspector filter chain we do not build yet.
+ */
+export function isTcpPort(p: ServicePort): boolean {
+  return !isHttpPort(p) && p.protocol !== 'UDP';
+}
+
+/** Service.exportTo as Istio reads it: '*' everyone, '.' own namespace, else named namespaces. */
+export function isVisibleTo(svc: Service, namespace: string): boolean {
+  if (svc.exportTo.length === 0) return true;
+  return svc.exportTo.some((e) => e === '*' || e === namespace || (e === '.' && svc.namespace === namespace));
+}
+
+/**
+ * The services this proxy gets configuration for, sorted by hostname. Services with
+ * resolution NONE are left out (warned once each): Istio gives them ORIGINAL_DST clusters
+ * and passthrough listeners, which are a later issue; their traffic still leaves through
+ * virtualOutbound's PassthroughCluster under ALLOW_ANY.
+ */
+export function visibleServices(ctx: TranslateContext): Service[] {
+  const out: Service[] = [];
+  for (const svc of ctx.push.services) {
+    if (!isVisibleTo(svc, ctx.proxy.namespace)) continue;
+    if (svc.resolution === 'NONE') {
+      ctx.warn({
+        object: `Service ${svc.namespace}/${svc.name}`,
+        field: 'resolution',
+        message: `${svc.hostname}: resolution NONE (passthrough) is not translated yet; no clusters, listeners or routes are generated for it`,
+      });
+      continue;
+    }
+    out.push(svc);
+  }
+  return out.sort((a, b) => compareStrings(a.hostname, b.hostname));
+}
+
+/** Ports sorted by number (then name), so that every loop over them is deterministic. */
+export function sortedPorts(svc: Service): ServicePort[] {
+  return [...svc.ports].sort((a, b) => a.port - b.port || compareStrings(a.name, b.name));
+}
+
+/** The first usable address of a service (cluster IP / ServiceEntry address), or undefined. */
+export function serviceAddress(svc: Service): string | undefined {
+  return svc.addresses.find((a) => a !== '' && a !== '0.0.0.0' && !a.includes('/'));
+}
+
+/** Every usable address, for route domains. */
+export function serviceAddresses(svc: Service): string[] {
+  return svc.addresses.filter((a) => a !== '' && a !== '0.0.0.0' && !a.includes('/'));
+}

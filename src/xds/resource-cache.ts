@@ -1,0 +1,173 @@
+// Encode once, share bytes: per PushContext version, resources are generated and encoded
+// once per (type, generator scope key) and the same Buffer objects go to every proxy with
+// that key. With thousands of sidecars that share a scope, a push costs one encode, not one
+// per proxy. Each resource carries a short hash of its bytes, which is what streams compare
+// to decide whether anything changed for them (and, later, the delta resource version).
+import { createHash } from 'node:crypto';
+import type { EnvoyJson, Generator, XdsTypeUrl } from '../translate/api.js';
+import { TypeUrl } from '../translate/api.js';
+import type { PushContext } from '../push/push-context.js';
+import type { PushScope } from '../push/push-scope.js';
+import type { Proxy } from '../translate/proxy.js';
+import type { EncodedAny } from './ads-service.js';
+
+export interface EncodedResource {
+  readonly name: string;
+  /** 16 hex chars of SHA-256 over the bytes. */
+  readonly hash: string;
+  readonly bytes: Buffer;
+  /** The Any put in responses, built once so every stream shares it too. */
+  readonly any: EncodedAny;
+}
+
+export type Encoder = (typeUrl: XdsTypeUrl, body: EnvoyJson) => Uint8Array;
+
+
+interface ScopeEntry {
+  readonly typeUrl: XdsTypeUrl;
+  /** Generator order (Map keeps insertion order), which LDS/CDS responses keep. */
+  byName: Map<string, EncodedResource>;
+  /** Names generated and found not to exist in this version. */
+  absent: Set<string>;
+  /** generate(names = undefined) ran: byName holds everything but `stale`. */
+  complete: boolean;
+  /** Names of a complete entry invalidated by an EDS push: generated again on next use. */
+  stale: Set<string>;
+}
+
+export function shortHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+}
+
+export interface CacheStats {
+  version: string | undefined;
+  entries: number;
+  resources: number;
+  /** generate() calls since the cache was created. */
+  generated: number;
+  encoded: number;
+}
+
+export class ResourceCache {
+  private version: string | undefined;
+  private entries = new Map<string, ScopeEntry>();
+  private generated = 0;
+  private encoded = 0;
+
+  constructor(
+    private readonly encode: Encoder,
+    /** Told when a generator returns one name twice (only the first is kept). */
+    private readonly onDuplicate: (typeUrl: string, name: string) => void = () => {},
+  ) {}
+
+  /**
+   * Moves to a new PushContext version. A full push drops every entry of the old version;
+   * an EDS-only push keeps them (its PushContext shares all but the endpoint index) except
+   * the named clusters' EDS resources.
+   */
+  advance(version: string, scope: PushScope): void {
+    if (version === this.version) {
+      if (scope.kind === 'eds') this.invalidateEds(scope.clusters);
+      return;
+    }
+    this.version = version;
+    if (scope.kind === 'full') this.entries = new Map();
+    else this.invalidateEds(scope.clusters);
+  }
+
+  private invalidateEds(clusters: ReadonlySet<string>): void {
+    for (const e of this.entries.values()) {
+      if (e.typeUrl !== TypeUrl.ClusterLoadAssignment) continue;
+      for (const c of clusters) {
+        e.byName.delete(c);
+        e.absent.delete(c);
+        if (e.complete) e.stale.add(c);
+      }
+    }
+  }
+
+  /**
+   * The encoded resources of the generator's type for this proxy: all of them when `names`
+   * is undefined (in generator order), else the named ones that exist (in `names` order).
+   */
+  get(push: PushContext, gen: Generator, proxy: Proxy, names: readonly string[] | undefined): EncodedResource[] {
+    // A caller that skipped advance() must never get another version's bytes.
+    if (push.version !== this.version) this.advance(push.version, { kind: 'full' });
+    const key = `${gen.typeUrl}\n${gen.scopeKey(proxy)}`;
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { typeUrl: gen.typeUrl, byName: new Map(), absent: new Set(), complete: false, stale: new Set() };
+      this.entries.set(key, e);
+    }
+    if (names === undefined) {
+      if (!e.complete) this.fillAll(e, push, gen, proxy);
+      else if (e.stale.size > 0) this.fill(e, push, gen, proxy, [...e.stale]);
+      return [...e.byName.values()];
+    }
+    const entry = e;
+    const unknown = names.filter((n) => !entry.byName.has(n) && !entry.absent.has(n) && (!entry.complete || entry.stale.has(n)));
+    if (unknown.length > 0) this.fill(e, push, gen, proxy, [...new Set(unknown)]);
+    const out: EncodedResource[] = [];
+    const seen = new Set<string>();
+    for (const n of names) {
+      const r = e.byName.get(n);
+      if (r && !seen.has(n)) {
+        seen.add(n);
+        out.push(r);
+      }
+    }
+    return out;
+  }
+
+  private fillAll(e: ScopeEntry, push: PushContext, gen: Generator, proxy: Proxy): void {
+    this.generated += 1;
+    const byName = new Map<string, EncodedResource>();
+    for (const r of gen.generate(push, proxy, undefined)) {
+      if (byName.has(r.name)) {
+        this.onDuplicate(gen.typeUrl, r.name);
+        continue;
+      }
+      // Names encoded earlier in this version (by a named request) are the same bytes.
+      byName.set(r.name, e.byName.get(r.name) ?? this.encodeOne(gen.typeUrl, r.name, r.body));
+    }
+    e.byName = byName;
+    e.absent.clear();
+    e.stale.clear();
+    e.complete = true;
+  }
+
+  private fill(e: ScopeEntry, push: PushContext, gen: Generator, proxy: Proxy, names: string[]): void {
+    this.generated += 1;
+    const found = new Set<string>();
+    for (const r of gen.generate(push, proxy, names)) {
+      if (found.has(r.name)) {
+        this.onDuplicate(gen.typeUrl, r.name);
+        continue;
+      }
+      found.add(r.name);
+      e.byName.set(r.name, this.encodeOne(gen.typeUrl, r.name, r.body));
+    }
+    for (const n of names) {
+      e.stale.delete(n);
+      if (!found.has(n)) e.absent.add(n);
+    }
+  }
+
+  private encodeOne(typeUrl: XdsTypeUrl, name: string, body: EnvoyJson): EncodedResource {
+    this.encoded += 1;
+    const u8 = this.encode(typeUrl, body);
+    const bytes = Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+    return { name, hash: shortHash(bytes), bytes, any: { type_url: typeUrl, value: bytes } };
+  }
+
+  /** Every name cached for a type in the current version (any scope key). */
+  *names(typeUrl: string): Iterable<string> {
+    for (const e of this.entries.values()) if (e.typeUrl === typeUrl) yield* e.byName.keys();
+  }
+
+  stats(): CacheStats {
+    let resources = 0;
+    for (const e of this.entries.values()) resources += e.byName.size;
+    return { version: this.version, entries: this.entries.size, resources, generated: this.generated, encoded: this.encoded };
+  }
+}

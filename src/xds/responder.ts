@@ -1,0 +1,93 @@
+// Decides what one type's next response on one stream holds, and whether there is one at
+// all: a stream only hears about what changed for it (checklist 7), judged by comparing
+// resource hashes with what was last sent on this stream.
+import type { Generator } from '../translate/api.js';
+import type { PushContext } from '../push/push-context.js';
+import type { DiscoveryResponse } from './ads-service.js';
+import type { Connection, WatchedType } from './connection.js';
+import type { EncodedResource, ResourceCache } from './resource-cache.js';
+import { isWildcardType } from './should-respond.js';
+
+export interface ResponseOptions {
+  /** A request asked: answer even when nothing changed (possibly with no resources). */
+  mustRespond: boolean;
+  /** EDS-only push: consider only these names. */
+  only?: ReadonlySet<string> | undefined;
+  /** Send these names even if unchanged (EDS for the clusters of a CDS response). */
+  force?: ReadonlySet<string> | undefined;
+}
+
+export interface PlannedResponse {
+  response: DiscoveryResponse;
+  resources: EncodedResource[];
+  bytes: number;
+}
+
+/** Same names and same hashes as last sent? */
+function sameAsSent(w: WatchedType, resources: readonly EncodedResource[]): boolean {
+  if (resources.length !== w.sentHashes.size) return false;
+  for (const r of resources) if (w.sentHashes.get(r.name) !== r.hash) return false;
+  return true;
+}
+
+/** Names to ask the generator for, or undefined for all; [] means nothing to do. */
+function requestedNames(w: WatchedType, only: ReadonlySet<string> | undefined): string[] | undefined {
+  const sub = w.subscription;
+  if (sub.wildcard) return only ? [...only] : undefined;
+  const names = [...sub.names];
+  return only ? names.filter((n) => only.has(n)) : names;
+}
+
+/**
+ * Plans the response for `w` on `conn`, or returns undefined when the client already has
+ * exactly this. Does not touch the stream state: commitSent() does, once it is written.
+ */
+export function planResponse(
+  conn: Connection,
+  w: WatchedType,
+  push: PushContext,
+  gen: Generator,
+  cache: ResourceCache,
+  opts: ResponseOptions,
+): PlannedResponse | undefined {
+  let send: EncodedResource[];
+  if (isWildcardType(w.typeUrl)) {
+    // LDS/CDS: always the complete set; a missing name means "deleted" to the client.
+    const all = cache.get(push, gen, conn.proxy, undefined);
+    if (!opts.mustRespond && w.forceNames.size === 0 && sameAsSent(w, all)) return undefined;
+    send = all;
+  } else {
+    const names = requestedNames(w, opts.only);
+    if (names !== undefined && names.length === 0 && !opts.mustRespond) return undefined;
+    const found = names !== undefined && names.length === 0 ? [] : cache.get(push, gen, conn.proxy, names);
+    // Requested names that do not exist now: forget their hash, so that they are sent
+    // when they (re)appear even with the same bytes as before.
+    if (names !== undefined) {
+      const present = new Set(found.map((r) => r.name));
+      for (const n of names) if (!present.has(n)) w.sentHashes.delete(n);
+    }
+    // RDS/EDS: only what changed (or must be sent); the client keeps the others.
+    send = found.filter(
+      (r) => opts.force?.has(r.name) || w.forceNames.has(r.name) || w.sentHashes.get(r.name) !== r.hash,
+    );
+    if (send.length === 0 && !opts.mustRespond) return undefined;
+  }
+  let bytes = 0;
+  for (const r of send) bytes += r.bytes.length;
+  return {
+    response: { versionInfo: push.version, typeUrl: w.typeUrl, nonce: conn.nextNonce(), resources: send.map((r) => r.any) },
+    resources: send,
+    bytes,
+  };
+}
+
+/** Records a written response in the stream state. */
+export function commitSent(w: WatchedType, planned: PlannedResponse, now: Date): void {
+  if (isWildcardType(w.typeUrl)) w.sentHashes = new Map();
+  for (const r of planned.resources) w.sentHashes.set(r.name, r.hash);
+  w.nonceSent = planned.response.nonce;
+  w.versionSent = planned.response.versionInfo;
+  w.sentAt = now;
+  w.forceNames.clear();
+  w.awaitingResponse = false;
+}

@@ -1,0 +1,107 @@
+// Istio's shouldRespond decision table for SotW requests, as a pure function: given what
+// the stream knows about one type and the incoming request, say whether to answer and
+// what the subscription becomes. The caller applies the result (records ACK/NACK, stores
+// the subscription); nothing here has side effects, so the table is unit-tested directly.
+import { TypeUrl } from '../translate/api.js';
+
+/** What a client watches for one type. */
+export interface Subscription {
+  /** Legacy wildcard (empty first request) or an explicit "*". */
+  wildcard: boolean;
+  /** Explicitly named resources ("*" excluded). */
+  names: ReadonlySet<string>;
+  /** Wildcard only because the first request named nothing; ends once a name is given. */
+  legacyWildcard: boolean;
+}
+
+export interface WatchView {
+  subscription: Subscription;
+  /** Nonce of the last response sent for the type; undefined when none was sent yet. */
+  nonceSent: string | undefined;
+}
+
+export interface RequestView {
+  typeUrl: string;
+  resourceNames: readonly string[];
+  responseNonce: string;
+  errorDetail?: { message: string } | undefined;
+}
+
+export type RequestKind =
+  /** First request for the type on this stream (no nonce). */
+  | 'initial'
+  /** Carries a nonce we do not know, and we hold no state: a client that reconnected. */
+  | 'reconnect'
+  | 'ack'
+  | 'nack'
+  /** Answers a response that is no longer the latest one: ignored. */
+  | 'stale'
+  | 'subscription-changed';
+
+export interface Decision {
+  respond: boolean;
+  kind: RequestKind;
+  /** The subscription after the request (unchanged for nack and stale). */
+  subscription: Subscription;
+  /** Names newly requested: to be sent even if sent before. */
+  added: string[];
+  removed: string[];
+}
+
+/** LDS and CDS: the client always gets the complete set (Istio's IsWildcardTypeURL). */
+export function isWildcardType(typeUrl: string): boolean {
+  return typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.Cluster;
+}
+
+/** Subscription from a request's resource_names, given the previous one (undefined on first). */
+export function nextSubscription(prev: Subscription | undefined, resourceNames: readonly string[]): Subscription {
+  const names = new Set(resourceNames.filter((n) => n !== '*'));
+  const star = resourceNames.includes('*');
+  if (prev === undefined) {
+    if (resourceNames.length === 0) return { wildcard: true, names, legacyWildcard: true };
+    return { wildcard: star, names, legacyWildcard: false };
+  }
+  // Legacy wildcard lasts while the client keeps sending empty names.
+  if (prev.legacyWildcard && resourceNames.length === 0) return prev;
+  return { wildcard: star, names, legacyWildcard: false };
+}
+
+function diff(a: ReadonlySet<string>, b: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const n of a) if (!b.has(n)) out.push(n);
+  return out;
+}
+
+export function shouldRespond(prev: WatchView | undefined, req: RequestView): Decision {
+  const keep = (kind: RequestKind): Decision => ({
+    respond: false,
+    kind,
+    subscription: prev?.subscription ?? nextSubscription(undefined, req.resourceNames),
+    added: [],
+    removed: [],
+  });
+  // A NACK is recognised by error_detail alone (its version_info is the last accepted one).
+  // It is never answered: resending the rejected config loops (go-control-plane #962).
+  if (req.errorDetail) return keep('nack');
+
+  if (prev === undefined || req.responseNonce === '') {
+    const subscription = nextSubscription(undefined, req.resourceNames);
+    const kind = prev === undefined && req.responseNonce !== '' ? 'reconnect' : 'initial';
+    return { respond: true, kind, subscription, added: [...subscription.names], removed: [] };
+  }
+
+  if (req.responseNonce !== prev.nonceSent) return keep('stale');
+
+  const subscription = nextSubscription(prev.subscription, req.resourceNames);
+  const added = diff(subscription.names, prev.subscription.names);
+  const removed = diff(prev.subscription.names, subscription.names);
+  const wildcardOn = subscription.wildcard && !prev.subscription.wildcard;
+  const wildcardOff = !subscription.wildcard && prev.subscription.wildcard;
+  if (added.length === 0 && removed.length === 0 && !wildcardOn && !wildcardOff) {
+    return { respond: false, kind: 'ack', subscription: prev.subscription, added, removed };
+  }
+  // RDS/EDS: dropping names needs no answer (the client just stops using them); LDS/CDS
+  // answers carry the complete set, so any change is answered.
+  const respond = isWildcardType(req.typeUrl) || added.length > 0 || wildcardOn;
+  return { respond, kind: 'subscription-changed', subscription, added, removed };
+}
