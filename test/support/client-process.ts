@@ -2,6 +2,12 @@
 // child process and talks to it over its JSON-lines protocol. Each driver is its own
 // process because both gRPC stacks keep one xDS client per process, configured from the
 // environment. Every child is killed on close(), and on exit of this process.
+//
+// Debugging: the children inherit the environment, so
+//   GRPC_TRACE=xds_client,xds_resolver,cds_balancer,xds_cluster_resolver GRPC_VERBOSITY=DEBUG \
+//   E2E_CLIENT_STDERR=1 E2E_CP_LOG=debug npx vitest run test/e2e/grpc-js-xds.test.ts
+// shows the client's view next to the control plane's log (C-core: GRPC_TRACE=xds_client
+// GRPC_VERBOSITY=debug). Without E2E_CLIENT_STDERR, a failing test prints the stderr tail.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
