@@ -52,8 +52,11 @@ export function planResponse(
 ): PlannedResponse | undefined {
   let send: EncodedResource[];
   if (isWildcardType(w.typeUrl)) {
-    // LDS/CDS: always the complete set; a missing name means "deleted" to the client.
-    const all = cache.get(push, gen, conn.proxy, undefined);
+    // LDS/CDS: always the complete set the client subscribed to (everything for a
+    // wildcard subscription, else the named resources that exist: gRPC clients name
+    // their listeners); a missing name means "deleted" to the client.
+    const sub = w.subscription;
+    const all = cache.get(push, gen, conn.proxy, sub.wildcard ? undefined : [...sub.names].sort());
     if (!opts.mustRespond && w.forceNames.size === 0 && sameAsSent(w, all)) return undefined;
     send = all;
   } else {

@@ -314,6 +314,20 @@ describe('9. complete sets for LDS/CDS, subscribed names for RDS/EDS', () => {
     expect(r3.names).toEqual(['0.0.0.0_80']);
   });
 
+  it('LDS subscribed by name (a gRPC client) carries exactly the named listeners that exist', async () => {
+    await setup(WORLD);
+    const c = client();
+    const r1 = await subscribe(c, TYPE.LDS, ['0.0.0.0_80', 'missing:80']);
+    expect(r1.names).toEqual(['0.0.0.0_80']);
+    await ackAndWait(c, r1, ['0.0.0.0_80', 'missing:80']);
+    // A change to a listener it did not name is not its business.
+    await h!.server.push(fakePush(withTag(WORLD, TypeUrl.Listener, 'virtualOutbound', '2')), { kind: 'full' });
+    await c.expectNothing(300);
+    // The named listener changing sends the complete subscribed set again.
+    await h!.server.push(fakePush(withTag(WORLD, TypeUrl.Listener, '0.0.0.0_80', '2')), { kind: 'full' });
+    expect((await c.next()).names).toEqual(['0.0.0.0_80']);
+  });
+
   it('RDS carries only subscribed names, and only the changed ones on a push', async () => {
     const world = withTag(WORLD, TypeUrl.RouteConfiguration, '8080', '1');
     await setup(world);
