@@ -7,7 +7,7 @@
 // oneof members and proto3 `optional` scalars only when set; message-typed fields
 // (wrappers, Duration, Any, ...) only when present, except their `required` rule.
 import type protobuf from 'protobufjs';
-import { fromJson, isPlainObject, joinPath, toJson } from './codec.js';
+import { encodeResource, fromJson, isPlainObject, joinPath, toJson } from './codec.js';
 import { lookupType, tryLookupType, typeNameFromUrl } from './protos.js';
 import { typeInfo, type FieldInfo } from './type-info.js';
 import { asRecord, checkValue, type Rules, type ValidationIssue } from './validate-rules.js';
@@ -181,4 +181,15 @@ function walkMap(fi: FieldInfo, rules: Rules | undefined, entries: Record<string
     if (valueRules) checkValue(valueRules, entries[k], { path: kpath, issues, enumType: fi.enumType });
     if (fi.messageType) walkMessage(fi.messageType, entries[k], kpath, issues);
   }
+}
+
+/**
+ * Encodes a resource only if it passes both the strict codec and Envoy's validate.rules:
+ * what we send is what Envoy would accept (Contour's rule: never let NACK-able config out).
+ * Runs once per resource version (the xDS cache shares the bytes), so it is cheap.
+ */
+export function encodeValidResource(typeUrl: string, body: Record<string, unknown>): Uint8Array {
+  const bytes = encodeResource(typeUrl, body);
+  assertValid(typeUrl, body);
+  return bytes;
 }

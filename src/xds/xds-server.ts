@@ -2,7 +2,7 @@
 // Istio's shouldRespond table and pushes new PushContexts to every stream.
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { encodeResource } from '../envoy/codec.js';
+import { encodeValidResource } from '../envoy/validate.js';
 import type { Metrics } from '../metrics.js';
 import type { PushContext } from '../push/push-context.js';
 import { PUSH_ORDER, SHORT_TYPE, TypeUrl } from '../translate/api.js';
@@ -27,7 +27,7 @@ export interface XdsServerOptions {
   metrics: Metrics;
   /** One generator per type served; requests for other types are logged and ignored. */
   generators: Partial<Record<XdsTypeUrl, Generator>>;
-  /** Resource encoder; the strict proto3-JSON codec unless a test swaps it. */
+  /** Resource encoder: the strict proto3-JSON codec plus Envoy's validate.rules, unless a test swaps it. */
   encode?: Encoder;
   /** Clock for convergence timing, in ms (tests). */
   now?: () => number;
@@ -88,7 +88,7 @@ export class XdsServer {
     this.metrics = opts.metrics;
     this.generators = opts.generators;
     this.now = opts.now ?? Date.now;
-    this.cache = new ResourceCache(opts.encode ?? encodeResource, (typeUrl, name) =>
+    this.cache = new ResourceCache(opts.encode ?? encodeValidResource, (typeUrl, name) =>
       this.log.error({ type: typeLabel(typeUrl), name }, 'generator returned a resource name twice; keeping the first'),
     );
   }
