@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { encodeValidResource } from '../envoy/validate.js';
+import type { XdsEvent, XdsObserver } from './observer.js';
 import type { Metrics } from '../metrics.js';
 import type { PushContext } from '../push/push-context.js';
 import { PUSH_ORDER, SHORT_TYPE, TypeUrl } from '../translate/api.js';
@@ -31,6 +32,8 @@ export interface XdsServerOptions {
   encode?: Encoder;
   /** Clock for convergence timing, in ms (tests). */
   now?: () => number;
+  /** Told of connects, disconnects, responses, ACKs and NACKs (debug API, UI, traces). */
+  observers?: XdsObserver[];
 }
 
 /** One NACK, as kept for the debug surface and tests. */
@@ -82,12 +85,14 @@ export class XdsServer {
   private current: PushContext | undefined;
   private streamCounter = 0;
   private readonly nacks: NackEvent[] = [];
+  private readonly observers: XdsObserver[];
 
   constructor(opts: XdsServerOptions) {
     this.log = opts.logger;
     this.metrics = opts.metrics;
     this.generators = opts.generators;
     this.now = opts.now ?? Date.now;
+    this.observers = [...(opts.observers ?? [])];
     this.cache = new ResourceCache(opts.encode ?? encodeValidResource, (typeUrl, name) =>
       this.log.error({ type: typeLabel(typeUrl), name }, 'generator returned a resource name twice; keeping the first'),
     );
@@ -156,6 +161,25 @@ export class XdsServer {
     return out;
   }
 
+  /** Adds an observer of connection and message events; returns a function removing it. */
+  observe(observer: XdsObserver): () => void {
+    this.observers.push(observer);
+    return () => {
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.observers.splice(i, 1);
+    };
+  }
+
+  private emit(event: XdsEvent): void {
+    for (const o of this.observers) {
+      try {
+        o(event);
+      } catch (err) {
+        this.log.error({ err }, 'xDS observer failed');
+      }
+    }
+  }
+
   /** The most recent NACKs (up to 256), oldest first. */
   nackHistory(): NackEvent[] {
     return [...this.nacks];
@@ -219,6 +243,7 @@ export class XdsServer {
     if (s.conn) {
       this.metrics.xdsConnections.dec();
       this.log.info({ proxy: s.conn.proxy.id, conn: s.conn.id, reason }, 'xDS stream disconnected');
+      this.emit({ kind: 'disconnect', conn: s.conn.id, proxy: s.conn.proxy.id, time: new Date(this.now()), reason });
       s.conn.free();
     }
   }
@@ -238,6 +263,7 @@ export class XdsServer {
       s.conn = new Connection(`${proxy.id}-${this.streamCounter}`, proxy, s.call.getPeer());
       this.metrics.xdsConnections.inc();
       this.log.info({ proxy: proxy.id, conn: s.conn.id, peer: s.conn.peer, kind: proxy.kind }, 'xDS stream connected');
+      this.emit({ kind: 'connect', conn: s.conn.id, proxy: proxy.id, time: new Date(this.now()), proxyKind: proxy.kind, peer: s.conn.peer, protocol: 'sotw' });
     }
     if (!req.typeUrl) {
       return this.fail(s, grpc.status.INVALID_ARGUMENT, 'DiscoveryRequest without type_url: ADS needs type_url on every request');
@@ -253,6 +279,8 @@ export class XdsServer {
     const prev = conn.watched.get(typeUrl);
     const d = shouldRespond(prev && { subscription: prev.subscription, nonceSent: prev.nonceSent }, req);
     const log = { proxy: conn.proxy.id, type, nonce: req.responseNonce, version: req.versionInfo };
+    const base = { conn: conn.id, proxy: conn.proxy.id, time: new Date(this.now()), typeUrl, nonce: req.responseNonce, version: req.versionInfo };
+    this.emit({ ...base, kind: 'request', names: [...req.resourceNames] });
     switch (d.kind) {
       case 'nack': {
         const message = req.errorDetail?.message ?? '';
@@ -262,6 +290,7 @@ export class XdsServer {
         if (prev) prev.lastNack = { nonce: req.responseNonce, version: req.versionInfo, message, time };
         this.nacks.push({ proxy: conn.proxy.id, type, nonce: req.responseNonce, version: req.versionInfo, message, time });
         if (this.nacks.length > NACK_HISTORY) this.nacks.shift();
+        this.emit({ ...base, kind: 'nack', message });
         // The rejected push has not converged and will not: stop timing it.
         if (conn.convergence?.outstanding.get(typeUrl) === req.responseNonce) conn.convergence = undefined;
         return;
@@ -275,6 +304,7 @@ export class XdsServer {
         w.nonceAcked = req.responseNonce;
         w.versionAcked = req.versionInfo;
         this.noteAck(conn, typeUrl, req.responseNonce);
+        this.emit({ ...base, kind: 'ack' });
         if (d.kind === 'ack') return this.log.debug(log, 'ACK');
         w.subscription = d.subscription;
         for (const n of d.added) w.forceNames.add(n);
@@ -367,6 +397,17 @@ export class XdsServer {
     commitSent(w, planned, new Date(this.now()));
     this.trackConvergence(conn, w.typeUrl, planned.response.nonce, triggeredAt);
     this.metrics.xdsPushes.inc({ type });
+    this.emit({
+      kind: 'send',
+      conn: conn.id,
+      proxy: conn.proxy.id,
+      time: new Date(this.now()),
+      typeUrl: w.typeUrl,
+      version: planned.response.versionInfo,
+      nonce: planned.response.nonce,
+      names: planned.resources.map((r) => r.name),
+      bytes: planned.bytes,
+    });
     this.metrics.configSize.observe({ type }, planned.bytes);
     this.metrics.xdsPushTime.observe({ type }, Number(process.hrtime.bigint() - start) / 1e9);
     this.log.debug(
