@@ -19,9 +19,9 @@ function run(args: string[]): { code: number | null; stdout: string; stderr: str
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-interface Dump {
+type Dump = Record<string, unknown> & {
   configs: Record<string, unknown>[];
-}
+};
 function section(d: Dump, type: string): Record<string, unknown> {
   const s = d.configs.find((c) => c['@type'] === `type.googleapis.com/envoy.admin.v3.${type}`);
   if (!s) throw new Error(`no ${type} in dump`);
