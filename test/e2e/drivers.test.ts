@@ -57,7 +57,9 @@ describe('grpc-js-xds driver loop', () => {
     const client = await startClient({ kind: 'grpc-js-xds' });
     try {
       await client.loop({ target: `dns:///${backend.address}:${PORT}`, intervalMs: 5 });
-      await new Promise((r) => setTimeout(r, 300));
+      // Wait for calls, not for time: a loaded CI machine may start the loop slowly.
+      const deadline = Date.now() + 15_000;
+      while (client.loopCount() <= 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       const calls = await client.stop();
       expect(calls.length).toBeGreaterThan(5);
       expect(calls.every((c) => c.backend === 'echo-loop' && c.end >= c.start)).toBe(true);

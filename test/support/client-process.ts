@@ -183,6 +183,11 @@ export class ClientProcess {
     this.child.stdin!.write(JSON.stringify({ id: this.nextId++, op: 'loop', ...req }) + '\n');
   }
 
+  /** Calls the running loop has reported so far. */
+  loopCount(): number {
+    return this.loopCalls?.length ?? 0;
+  }
+
   async stop(): Promise<LoopCall[]> {
     await this.request({ op: 'stop' });
     const calls = this.loopCalls ?? [];
