@@ -16,6 +16,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY proto ./proto
+COPY ui ./ui
 COPY examples ./examples
 USER node
 # 15010: xDS (plaintext gRPC), 15014: /ready, /metrics

@@ -42,6 +42,7 @@ export const ENTRY_POINTS = [
   'envoy/extensions/access_loggers/file/v3/file.proto',
   'envoy/service/status/v3/csds.proto',
   'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
+  'envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.proto',
 ];
 
 // protobufjs bundles most google/protobuf/*.proto well-known types itself (its

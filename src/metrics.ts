@@ -30,6 +30,8 @@ export class Metrics {
   readonly debounceTime: Histogram;
   readonly services: Gauge;
   readonly configSize: Histogram<TypeLabel>;
+  /** New xDS streams refused by the --max-streams-per-second limiter (RESOURCE_EXHAUSTED). */
+  readonly xdsStreamsRateLimited: Counter;
 
   constructor(opts: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -41,6 +43,7 @@ export class Metrics {
     this.debounceTime = new Histogram({ name: 'pilot_debounce_time', help: 'Delay in seconds between the first config enters debouncing and the merged push request is pushed into the push queue.', buckets: TIME_BUCKETS, registers });
     this.services = new Gauge({ name: 'pilot_services', help: 'Total services known to pilot.', registers });
     this.configSize = new Histogram({ name: 'pilot_xds_config_size_bytes', help: 'Distribution of configuration sizes pushed to clients', labelNames: ['type'], buckets: SIZE_BUCKETS, registers });
+    this.xdsStreamsRateLimited = new Counter({ name: 'pilot_xds_rate_limited_streams', help: 'xDS streams refused with RESOURCE_EXHAUSTED by the new-stream rate limit.', registers });
     if (opts.processDefaults ?? true) collectDefaultMetrics({ register: this.registry });
   }
 

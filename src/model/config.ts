@@ -1,7 +1,9 @@
 // The config store's vocabulary: every object a source feeds in, keyed by (kind, namespace, name).
 import type {
   DestinationRuleSpec,
+  GatewaySpec,
   ServiceEntrySpec,
+  SidecarSpec,
   VirtualServiceSpec,
   WorkloadEntrySpec,
 } from './istio-types.js';
@@ -16,7 +18,9 @@ export type Kind =
   | 'VirtualService'
   | 'DestinationRule'
   | 'ServiceEntry'
-  | 'WorkloadEntry';
+  | 'WorkloadEntry'
+  | 'Gateway'
+  | 'Sidecar';
 
 /** Kinds whose changes only move endpoints: they trigger EDS-only (incremental) pushes. */
 export const ENDPOINT_KINDS: ReadonlySet<Kind> = new Set<Kind>(['Endpoints', 'EndpointSlice', 'Pod']);
@@ -71,6 +75,8 @@ export interface SpecByKind {
   DestinationRule: DestinationRuleSpec;
   ServiceEntry: ServiceEntrySpec;
   WorkloadEntry: WorkloadEntrySpec;
+  Gateway: GatewaySpec;
+  Sidecar: SidecarSpec;
 }
 export type SpecOf<K extends Kind> = SpecByKind[K];
 

@@ -306,3 +306,86 @@ export interface ServiceEntrySpec {
   exportTo?: string[];
   subjectAltNames?: string[];
 }
+
+// ---- Gateway ----
+
+export interface GatewayPort {
+  number: number;
+  protocol: string;
+  name: string;
+  targetPort?: number;
+}
+
+export interface ServerTLSSettings {
+  httpsRedirect?: boolean;
+  mode?: 'PASSTHROUGH' | 'SIMPLE' | 'MUTUAL' | 'AUTO_PASSTHROUGH' | 'ISTIO_MUTUAL' | 'OPTIONAL_MUTUAL';
+  serverCertificate?: string;
+  privateKey?: string;
+  caCertificates?: string;
+  caCrl?: string;
+  credentialName?: string;
+  credentialNames?: string[];
+  subjectAltNames?: string[];
+  verifyCertificateSpki?: string[];
+  verifyCertificateHash?: string[];
+  minProtocolVersion?: 'TLS_AUTO' | 'TLSV1_0' | 'TLSV1_1' | 'TLSV1_2' | 'TLSV1_3';
+  maxProtocolVersion?: 'TLS_AUTO' | 'TLSV1_0' | 'TLSV1_1' | 'TLSV1_2' | 'TLSV1_3';
+  cipherSuites?: string[];
+}
+
+export interface GatewayServer {
+  port: GatewayPort;
+  bind?: string;
+  hosts: string[];
+  tls?: ServerTLSSettings;
+  defaultEndpoint?: string;
+  name?: string;
+}
+
+export interface GatewaySpec {
+  servers: GatewayServer[];
+  selector?: Record<string, string>;
+}
+
+// ---- Sidecar ----
+
+/** Sidecar's port: like a Gateway port (targetPort is deprecated in Istio's API). */
+export interface SidecarPort {
+  number: number;
+  protocol?: string;
+  name?: string;
+  targetPort?: number;
+}
+
+export type SidecarCaptureMode = 'DEFAULT' | 'IPTABLES' | 'NONE';
+
+export interface IstioIngressListener {
+  port: SidecarPort;
+  bind?: string;
+  captureMode?: SidecarCaptureMode;
+  /** `127.0.0.1:PORT`, `[::1]:PORT`, `0.0.0.0:PORT`, `[::]:PORT` or `unix:///path`. */
+  defaultEndpoint?: string;
+  tls?: ServerTLSSettings;
+  connectionPool?: ConnectionPoolSettings;
+}
+
+export interface IstioEgressListener {
+  port?: SidecarPort;
+  bind?: string;
+  captureMode?: SidecarCaptureMode;
+  /** `namespace/dnsName`: namespace `*`, `.` (the Sidecar's), `~` (none) or a name. */
+  hosts: string[];
+}
+
+export interface OutboundTrafficPolicy {
+  mode?: 'REGISTRY_ONLY' | 'ALLOW_ANY';
+  egressProxy?: Destination;
+}
+
+export interface SidecarSpec {
+  workloadSelector?: { labels?: Record<string, string> };
+  ingress?: IstioIngressListener[];
+  egress?: IstioEgressListener[];
+  inboundConnectionPool?: ConnectionPoolSettings;
+  outboundTrafficPolicy?: OutboundTrafficPolicy;
+}

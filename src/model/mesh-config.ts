@@ -1,6 +1,8 @@
 // MeshConfig: the mesh-wide settings istiod reads from the `istio` ConfigMap's `mesh` key.
 // We read the handful of fields that change what we translate; the rest of Istio's
 // MeshConfig is accepted and reported as not supported (never silently dropped).
+// rootNamespace is where mesh-wide defaults live: its selector-less Sidecar applies to
+// namespaces without their own, and its DestinationRules are every host's fallback.
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -13,12 +15,18 @@ const meshSchema = z
     connectTimeout: z.string().optional(),
     trustDomain: z.string().min(1).optional(),
     rootNamespace: z.string().min(1).optional(),
+    // ProxyConfig: accepted (installs carry one) and reported field by field, since
+    // nothing we generate reads it yet (bootstrap settings belong to the agent).
+    defaultConfig: z.record(z.string(), z.unknown()).optional(),
   })
   .passthrough();
 
 export interface LoadedMeshConfig {
   mesh: MeshConfig;
-  /** Top-level MeshConfig fields present in the file that mini-istiod does not use. */
+  /**
+   * MeshConfig fields present in the file that mini-istiod does not use: top-level names,
+   * and `defaultConfig.FIELD` for each ProxyConfig field (none is used yet).
+   */
   unsupported: string[];
 }
 
@@ -42,7 +50,8 @@ export function parseMeshConfig(text: string, file: string): LoadedMeshConfig {
       throw new Error(`${file}: MeshConfig connectTimeout: ${(err as Error).message}`);
     }
   }
-  const known = new Set(['outboundTrafficPolicy', 'connectTimeout', 'trustDomain', 'rootNamespace']);
+  const known = new Set(['outboundTrafficPolicy', 'connectTimeout', 'trustDomain', 'rootNamespace', 'defaultConfig']);
+  const proxyConfigFields = Object.keys(m.defaultConfig ?? {}).map((k) => `defaultConfig.${k}`);
   return {
     mesh: {
       outboundTrafficPolicy: m.outboundTrafficPolicy?.mode ?? DEFAULT_MESH_CONFIG.outboundTrafficPolicy,
@@ -50,7 +59,7 @@ export function parseMeshConfig(text: string, file: string): LoadedMeshConfig {
       trustDomain: m.trustDomain ?? DEFAULT_MESH_CONFIG.trustDomain,
       rootNamespace: m.rootNamespace ?? DEFAULT_MESH_CONFIG.rootNamespace,
     },
-    unsupported: Object.keys(m).filter((k) => !known.has(k)).sort(),
+    unsupported: [...Object.keys(m).filter((k) => !known.has(k)), ...proxyConfigFields].sort(),
   };
 }
 

@@ -12,9 +12,15 @@ function weLocality(spec: WorkloadEntrySpec, labels: Record<string, string>): Lo
   return { region, zone, subZone };
 }
 
+function targetPortOf(spec: WorkloadEntrySpec, p: ServicePort): number {
+  if (typeof p.targetPort === 'string') return spec.ports?.[p.targetPort] ?? p.port;
+  return p.targetPort ?? p.port;
+}
+
 /**
- * One endpoint per service port. The port is the entry's `ports[portName]`, else the
- * service port's numeric targetPort, else the service port itself.
+ * One endpoint per service port. The port is the entry's `ports[portName]`, else for a
+ * named targetPort (a Kubernetes Service's `targetPort: http`) the entry's port of that
+ * name, else the numeric targetPort, else the service port itself (Istio's order).
  */
 export function workloadEndpoints(
   spec: WorkloadEntrySpec,
@@ -27,7 +33,7 @@ export function workloadEndpoints(
   return ports.map((p) => {
     const ep: Endpoint = {
       address,
-      port: spec.ports?.[p.name] ?? (typeof p.targetPort === 'number' ? p.targetPort : p.port),
+      port: spec.ports?.[p.name] ?? targetPortOf(spec, p),
       servicePortName: p.name,
       labels,
       locality: weLocality(spec, labels),

@@ -86,6 +86,9 @@ export function buildPushContext(store: ConfigStoreReader, mesh: MeshConfig, ver
     endpointsByHost,
     virtualServicesByHost: indexVirtualServices(store),
     destinationRuleByHost: indexDestinationRules(store),
+    gateways: Object.freeze([...store.list('Gateway')].sort(byCreation)),
+    virtualServices: Object.freeze([...store.list('VirtualService')].sort(byCreation)),
+    sidecars: Object.freeze([...store.list('Sidecar')].sort(byCreation)),
   });
 }
 

@@ -41,4 +41,18 @@ export interface PushContext {
    * definition of a name wins). See build-push-context.ts.
    */
   readonly destinationRuleByHost: ReadonlyMap<string, ConfigObject<'DestinationRule'>>;
+  /** Every Gateway, in Istio's config order (oldest first, then namespace/name). */
+  readonly gateways?: readonly ConfigObject<'Gateway'>[];
+  /**
+   * Every VirtualService in the same order, whatever its hosts and gateways: gateways
+   * pick theirs by `gateways`, and delegates (no hosts) are found by name. Optional so
+   * that hand-built contexts (tests) need not list them: absent = none.
+   */
+  readonly virtualServices?: readonly ConfigObject<'VirtualService'>[];
+  /**
+   * Every Sidecar, in Istio's config order (oldest first, then namespace/name): the
+   * translator picks the one that applies to a proxy (src/translate/sidecar-scope.ts).
+   * Optional so that hand-built contexts (tests) need not list them: absent = none.
+   */
+  readonly sidecars?: readonly ConfigObject<'Sidecar'>[];
 }

@@ -1,17 +1,17 @@
-// DestinationRule lookups: the subsets of a host and the load-balancer policy of a cluster.
-// Only `loadBalancer.simple` is translated in this issue. Connection pool, outlier
-// detection, TLS, consistent hash, locality LB, tunnel and proxy protocol are a later
-// issue (TODO(dr-policies)); we warn about them instead of emitting half of them.
-import type { ConfigObject } from '../model/config.js';
-import type { LoadBalancerSettings, PortTrafficPolicy, Subset, TrafficPolicy } from '../model/istio-types.js';
+// DestinationRule lookups every generator shares: the rule that applies to a host for this
+// proxy (dr-lookup.ts: namespaces, exportTo, wildcard hosts), its subsets, and the traffic
+// policy of one cluster (dr-merge.ts: port-level settings, subset over rule). CDS, EDS and
+// RDS all go through here, so a route never names a subset cluster that CDS lacks.
+import type { Subset, TrafficPolicy } from '../model/istio-types.js';
 import type { TranslateContext } from './context.js';
 import { compareStrings, objectRef } from './context.js';
-import type { LbPolicy } from './envoy-types.js';
+import { lookupDestinationRule, type DestinationRule } from './dr-lookup.js';
+import { effectivePolicy } from './dr-merge.js';
 
-export type DestinationRule = ConfigObject<'DestinationRule'>;
+export type { DestinationRule } from './dr-lookup.js';
 
 export function destinationRuleFor(ctx: TranslateContext, host: string): DestinationRule | undefined {
-  return ctx.push.destinationRuleByHost.get(host);
+  return lookupDestinationRule(ctx, host);
 }
 
 /**
@@ -42,85 +42,8 @@ export function matchesSubset(labels: Record<string, string>, subset: Subset | u
   return Object.entries(subset.labels ?? {}).every(([k, v]) => labels[k] === v);
 }
 
-function portLevel(policy: TrafficPolicy | undefined, port: number): PortTrafficPolicy | undefined {
-  return policy?.portLevelSettings?.find((p) => p.port?.number === port);
-}
-
-/**
- * The effective loadBalancer settings, most specific first as Istio merges them: the
- * subset's port-level settings, the subset's policy, the rule's port-level settings,
- * the rule's policy.
- */
-function effectiveLb(dr: DestinationRule, port: number, subset: Subset | undefined): LoadBalancerSettings | undefined {
-  return (
-    portLevel(subset?.trafficPolicy, port)?.loadBalancer ??
-    subset?.trafficPolicy?.loadBalancer ??
-    portLevel(dr.spec.trafficPolicy, port)?.loadBalancer ??
-    dr.spec.trafficPolicy?.loadBalancer
-  );
-}
-
-/**
- * The cluster's lbPolicy; undefined means ROUND_ROBIN (the proto default, never printed).
- * Istio's default when no rule says otherwise is LEAST_REQUEST. `grpc` restricts the
- * result to what proxyless clients accept: grpc-js-xds rejects a cluster whose lb_policy is
- * anything but ROUND_ROBIN or RING_HASH, so gRPC clusters are always ROUND_ROBIN here.
- */
-export function lbPolicyFor(
-  ctx: TranslateContext,
-  host: string,
-  port: number,
-  subset: Subset | undefined,
-  grpc: boolean,
-): LbPolicy | undefined {
+/** The traffic policy of cluster `outbound|port|subset|host` for this proxy (undefined: none). */
+export function clusterPolicy(ctx: TranslateContext, host: string, port: number, subset: Subset | undefined): TrafficPolicy | undefined {
   const dr = destinationRuleFor(ctx, host);
-  const lb = dr ? effectiveLb(dr, port, subset) : undefined;
-  const simple = lb?.simple;
-  if (dr && lb && lb.consistentHash) {
-    ctx.warn({ object: objectRef(dr), field: 'trafficPolicy.loadBalancer.consistentHash', message: 'consistentHash is not translated yet; the default load balancer is used' });
-  }
-  if (dr && lb && lb.localityLbSetting) {
-    ctx.warn({ object: objectRef(dr), field: 'trafficPolicy.loadBalancer.localityLbSetting', message: 'localityLbSetting is not translated yet' });
-  }
-  if (grpc) {
-    if (dr && simple && simple !== 'ROUND_ROBIN' && simple !== 'UNSPECIFIED') {
-      ctx.warn({ object: objectRef(dr), field: 'trafficPolicy.loadBalancer.simple', message: `${simple} is not supported by proxyless gRPC clients; ROUND_ROBIN is used for them` });
-    }
-    return undefined;
-  }
-  switch (simple) {
-    case 'ROUND_ROBIN':
-      return undefined;
-    case 'RANDOM':
-      return 'RANDOM';
-    case 'PASSTHROUGH':
-      if (dr) ctx.warn({ object: objectRef(dr), field: 'trafficPolicy.loadBalancer.simple', message: 'PASSTHROUGH (ORIGINAL_DST) is not translated yet; LEAST_REQUEST is used' });
-      return 'LEAST_REQUEST';
-    // LEAST_CONN is the deprecated name of LEAST_REQUEST.
-    default:
-      return 'LEAST_REQUEST';
-  }
-}
-
-const POLICY_FIELDS = ['connectionPool', 'outlierDetection', 'tls', 'tunnel', 'proxyProtocol'] as const;
-
-/** Warns once per rule about the traffic policy fields this issue does not translate. */
-export function warnUntranslatedPolicy(ctx: TranslateContext, dr: DestinationRule): void {
-  const check = (policy: TrafficPolicy | PortTrafficPolicy | undefined, path: string): void => {
-    if (!policy) return;
-    for (const f of POLICY_FIELDS) {
-      if ((policy as Record<string, unknown>)[f] !== undefined) {
-        ctx.warn({ object: objectRef(dr), field: `${path}.${f}`, message: `${f} is not translated yet (TODO: DestinationRule policies issue)` });
-      }
-    }
-  };
-  check(dr.spec.trafficPolicy, 'spec.trafficPolicy');
-  dr.spec.trafficPolicy?.portLevelSettings?.forEach((p, i) => check(p, `spec.trafficPolicy.portLevelSettings[${i}]`));
-  dr.spec.subsets?.forEach((s, i) => {
-    check(s.trafficPolicy, `spec.subsets[${i}].trafficPolicy`);
-    s.trafficPolicy?.portLevelSettings?.forEach((p, j) => check(p, `spec.subsets[${i}].trafficPolicy.portLevelSettings[${j}]`));
-  });
-  if (dr.spec.workloadSelector) {
-    ctx.warn({ object: objectRef(dr), field: 'spec.workloadSelector', message: 'workloadSelector is not supported yet; the rule applies to every proxy' });
-  }
+  return dr ? effectivePolicy(dr.spec.trafficPolicy, subset, port) : undefined;
 }

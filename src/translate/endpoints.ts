@@ -1,11 +1,16 @@
 // EDS: one ClusterLoadAssignment per EDS cluster (`outbound|PORT|SUBSET|HOST`).
 // Endpoints are grouped by locality, and every LocalityLbEndpoints carries the sum of its
-// endpoints' weights: grpc-js-xds drops a locality without load_balancing_weight.
+// endpoints' weights: grpc-js-xds drops a locality without load_balancing_weight. The
+// DestinationRule's locality settings then rewrite weights and priorities for the proxy's
+// own locality (cluster-locality.ts), so EDS output depends on where the proxy runs.
 import type { Subset } from '../model/istio-types.js';
 import type { Endpoint, Locality, Service, ServicePort } from '../model/service.js';
+import { isPassthroughPolicy } from './cluster-lb.js';
+import { applyLocalityLb, proxyLocality } from './cluster-locality.js';
+import type { PrioritizedLocalityLbEndpoints } from './cluster-envoy-types.js';
 import type { TranslateContext } from './context.js';
 import { compareStrings } from './context.js';
-import { findSubset, matchesSubset } from './destination-rule.js';
+import { clusterPolicy, findSubset, matchesSubset, subsetsFor } from './destination-rule.js';
 import type { ClusterLoadAssignment, LbEndpoint, Locality as EnvoyLocality, LocalityLbEndpoints } from './envoy-types.js';
 import { outboundClusterName, parseClusterName } from './names.js';
 import { sortedPorts, visibleServices } from './services.js';
@@ -61,7 +66,9 @@ export function buildLoadAssignment(
   port: ServicePort,
   subset: Subset | undefined,
 ): ClusterLoadAssignment {
-  const groups = localityLbEndpoints(endpointsFor(ctx, svc, port, subset));
+  const groups: PrioritizedLocalityLbEndpoints[] = localityLbEndpoints(endpointsFor(ctx, svc, port, subset));
+  const policy = clusterPolicy(ctx, svc.hostname, port.port, subset);
+  applyLocalityLb(proxyLocality(ctx.proxy), groups, policy?.loadBalancer?.localityLbSetting, policy?.outlierDetection !== undefined);
   // An empty CLA is still sent: a client waiting on the cluster must learn it is empty.
   return groups.length > 0 ? { clusterName, endpoints: groups } : { clusterName };
 }
@@ -71,16 +78,26 @@ export function usesEds(svc: Service): boolean {
   return svc.resolution === 'STATIC';
 }
 
+/**
+ * Whether CDS makes `outbound|port|subset|host` an EDS cluster: the service resolves
+ * STATIC and (for Envoy) no PASSTHROUGH load balancer turned it into ORIGINAL_DST.
+ */
+function isEdsCluster(ctx: TranslateContext, svc: Service, port: ServicePort, subset: Subset | undefined): boolean {
+  if (!usesEds(svc)) return false;
+  return ctx.proxy.kind === 'grpc' || !isPassthroughPolicy(clusterPolicy(ctx, svc.hostname, port.port, subset)?.loadBalancer);
+}
+
 /** Every EDS cluster name this proxy knows, sorted: the service-wide and subset clusters. */
 export function edsClusterNames(ctx: TranslateContext): string[] {
   const out: string[] = [];
   for (const svc of visibleServices(ctx)) {
     if (!usesEds(svc)) continue;
-    const subsets = ctx.push.destinationRuleByHost.get(svc.hostname)?.spec.subsets ?? [];
+    const subsets = subsetsFor(ctx, svc.hostname);
     for (const p of sortedPorts(svc)) {
       if (p.protocol === 'UDP') continue;
-      out.push(outboundClusterName(svc.hostname, p.port));
-      for (const s of subsets) out.push(outboundClusterName(svc.hostname, p.port, s.name));
+      for (const s of [undefined, ...subsets]) {
+        if (isEdsCluster(ctx, svc, p, s)) out.push(outboundClusterName(svc.hostname, p.port, s?.name ?? ''));
+      }
     }
   }
   return [...new Set(out)].sort(compareStrings);
@@ -107,5 +124,6 @@ export function loadAssignmentByName(
     subset = findSubset(ctx, svc.hostname, parsed.subset);
     if (!subset) return undefined;
   }
+  if (!isEdsCluster(ctx, svc, port, subset)) return undefined;
   return buildLoadAssignment(ctx, name, svc, port, subset);
 }

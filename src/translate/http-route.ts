@@ -1,27 +1,36 @@
 // VirtualService `http` routes → Envoy routes for one host and port. Several
 // VirtualServices for a host are merged in the order PushContext gives them (Istio's
-// creation order); routing stops at the first catch-all, as in Istio, because Envoy
-// would never reach what follows.
+// creation order), delegates expanded in place; routing stops at the first catch-all, as
+// in Istio, because Envoy would never reach what follows. The same builder serves sidecars
+// and gRPC (context "mesh") and gateways (context "ns/name" of the gateway's server).
 import type { ConfigObject } from '../model/config.js';
-import type { HTTPRoute, HTTPRouteDestination } from '../model/istio-types.js';
+import { hashPolicyFor, type HashPolicy } from './dr-hash-policy.js';
+import type { Destination, HTTPMatchRequest, HTTPRoute } from '../model/istio-types.js';
+import { resolveHost } from '../model/references.js';
 import type { TranslateContext } from './context.js';
 import { objectRef } from './context.js';
 import { findSubset } from './destination-rule.js';
 import { toProtoDuration } from './duration.js';
-import type { Route, RouteAction, RouteMatch, WeightedCluster } from './envoy-types.js';
+import type { RouteAction, RouteMatch } from './envoy-types.js';
 import { convertFault, type FaultProblem } from './fault.js';
-import { resolveHost } from '../model/references.js';
 import { FAULT_FILTER, outboundClusterName } from './names.js';
 import { convertRetry } from './retry.js';
-import { isCatchAll, matchAppliesTo, translateRouteMatch, vsGateways } from './route-match.js';
+import { directResponseAction, headerOps, mergeHeaderOps, mirrorPolicies, redirectAction, rewriteFields } from './route-action.js';
+import { corsPolicy } from './route-cors.js';
+import { MESH_CONTEXT, grpcCompatibleMatch, isCatchAll, matchAppliesTo, translateRouteMatch, vsGateways } from './route-match.js';
+import type { HeaderOps, RouteActionX, RouteX } from './route-types.js';
+import { CORS_FILTER } from './route-types.js';
+import { expandDelegates } from './vs-delegate.js';
 
 export type VirtualService = ConfigObject<'VirtualService'>;
 
 export interface RouteTarget {
   /** The listener / service port the routes are for. */
   port: number;
-  /** Proxyless gRPC: timeouts go to max_stream_duration. */
+  /** Proxyless gRPC: timeouts go to max_stream_duration; no CORS. */
   grpc: boolean;
+  /** Which gateways this route table serves: {"mesh"} (default) or {"ns/gateway"}. */
+  contexts?: ReadonlySet<string>;
 }
 
 /** The timeout fields of a route action: `timeout` for Envoy, max_stream_duration for gRPC. */
@@ -41,57 +50,67 @@ function warn(s: Scope, field: string, message: string): void {
 }
 
 /** The cluster a destination names; a host outside the registry still gets its name. */
-function destinationCluster(s: Scope, d: HTTPRouteDestination, i: number, target: RouteTarget): string {
-  const host = resolveHost(d.destination.host, s.vs.metadata.namespace);
+function destinationCluster(s: Scope, d: Destination, field: string, target: RouteTarget): string {
+  const host = resolveHost(d.host, s.vs.metadata.namespace);
   const svc = s.ctx.push.serviceByHost.get(host);
   const only = svc && svc.ports.length === 1 ? svc.ports[0]!.port : undefined;
-  const port = d.destination.port?.number ?? only ?? target.port;
-  const subset = d.destination.subset ?? '';
+  const port = d.port?.number ?? only ?? target.port;
+  const subset = d.subset ?? '';
   if (!svc) {
-    warn(s, `route[${i}].destination.host`, `Referenced host not found: "${host}" (the route names cluster ${outboundClusterName(host, port, subset)}, which does not exist)`);
+    warn(s, `${field}.host`, `Referenced host not found: "${host}" (the route names cluster ${outboundClusterName(host, port, subset)}, which does not exist)`);
   } else if (subset !== '' && !findSubset(s.ctx, host, subset)) {
-    warn(s, `route[${i}].destination.subset`, `Referenced subset not found: "${subset}" of host "${host}"`);
+    warn(s, `${field}.subset`, `Referenced subset not found: "${subset}" of host "${host}"`);
   } else if (!svc.ports.some((p) => p.port === port)) {
-    warn(s, `route[${i}].destination.port`, `host "${host}" has no port ${port}`);
+    warn(s, `${field}.port`, `host "${host}" has no port ${port}`);
   }
   return outboundClusterName(host, port, subset);
 }
 
-/** cluster or weighted_clusters; undefined (with a warning) when nothing is left to route to. */
-function routeDestination(s: Scope, http: HTTPRoute, target: RouteTarget): Pick<RouteAction, 'cluster' | 'weightedClusters'> | undefined {
+/**
+ * Consistent-hash routes: the DestinationRule's consistentHash (a cluster-side setting)
+ * needs the matching RouteAction.hashPolicy to take effect, as in Istio.
+ */
+function hashPolicyForCluster(ctx: TranslateContext, cluster: string): HashPolicy[] {
+  return hashPolicyFor(ctx.push, ctx.proxy, cluster);
+}
+
+/**
+ * cluster or weighted_clusters (with per-destination header operations); undefined (with
+ * a warning) when nothing is left to route to. A single destination's header operations
+ * are returned for the route itself, as Istio does.
+ */
+function routeDestination(s: Scope, http: HTTPRoute, target: RouteTarget): { action: RouteActionX; ops: HeaderOps } | undefined {
   const dests = http.route ?? [];
-  if (dests.length === 1) return { cluster: destinationCluster(s, dests[0]!, 0, target) };
-  const clusters: WeightedCluster[] = [];
+  if (dests.length === 1) {
+    const d = dests[0]!;
+    return { action: { cluster: destinationCluster(s, d.destination, 'route[0].destination', target) }, ops: headerOps(d.headers) };
+  }
+  const clusters: NonNullable<RouteActionX['weightedClusters']>['clusters'] = [];
   dests.forEach((d, i) => {
-    const name = destinationCluster(s, d, i, target);
+    const name = destinationCluster(s, d.destination, `route[${i}].destination`, target);
     // Istio drops zero-weight destinations (and an unset weight is zero).
-    if ((d.weight ?? 0) > 0) clusters.push({ name, weight: d.weight! });
+    if ((d.weight ?? 0) > 0) clusters.push({ name, weight: d.weight!, ...headerOps(d.headers) });
   });
   if (clusters.length === 0) {
     warn(s, 'route', 'no destination with a non-zero weight; route skipped');
     return undefined;
   }
-  return clusters.length === 1 ? { cluster: clusters[0]!.name } : { weightedClusters: { clusters } };
+  if (clusters.length === 1) {
+    const { name, weight: _w, ...ops } = clusters[0]!;
+    return { action: { cluster: name }, ops };
+  }
+  return { action: { weightedClusters: { clusters } }, ops: {} };
 }
 
-const UNSUPPORTED: readonly (keyof HTTPRoute)[] = ['mirror', 'mirrors', 'mirrorPercentage', 'corsPolicy', 'headers'];
-
-/** The action shared by every match of one http route; undefined = route skipped. */
-function routeAction(s: Scope, http: HTTPRoute, target: RouteTarget): RouteAction | undefined {
-  for (const f of ['redirect', 'directResponse', 'delegate'] as const) {
-    if (http[f] !== undefined) {
-      warn(s, f, `${f} is not translated yet; route skipped`);
-      return undefined;
-    }
-  }
+/** The route action (forwarding): destinations, timeout, retries, mirrors, hash policy. */
+function forwardAction(s: Scope, http: HTTPRoute, target: RouteTarget): { action: RouteActionX; ops: HeaderOps } | undefined {
   if (!http.route || http.route.length === 0) {
-    warn(s, 'route', 'no destinations; route skipped');
+    warn(s, 'route', 'no destinations (and no redirect or directResponse); route skipped');
     return undefined;
   }
-  for (const f of UNSUPPORTED) if (http[f] !== undefined) warn(s, f, `${f} is not translated yet; ignored`);
   const dest = routeDestination(s, http, target);
   if (!dest) return undefined;
-  const action: RouteAction = { ...dest };
+  const action: RouteActionX = { ...dest.action };
   let timeout = '0s';
   if (http.timeout !== undefined) {
     const t = toProtoDuration(http.timeout);
@@ -101,19 +120,51 @@ function routeAction(s: Scope, http: HTTPRoute, target: RouteTarget): RouteActio
   Object.assign(action, timeoutFields(timeout, target.grpc));
   const retry = convertRetry(http.retries, (f) => warn(s, `retries.${f}`, 'unparseable duration; ignored'));
   if (retry) action.retryPolicy = retry;
-  if (http.rewrite?.uri !== undefined) action.prefixRewrite = http.rewrite.uri;
-  if (http.rewrite?.authority !== undefined) action.hostRewriteLiteral = http.rewrite.authority;
-  if (http.rewrite?.uriRegexRewrite !== undefined) warn(s, 'rewrite.uriRegexRewrite', 'uriRegexRewrite is not translated yet; ignored');
-  return action;
+  for (const f of ['retryRemoteLocalities', 'backoff', 'retryIgnorePreviousHosts'] as const) {
+    if (http.retries?.[f] !== undefined) warn(s, `retries.${f}`, `${f} is not supported yet; ignored`);
+  }
+  const mirrors = mirrorPolicies(http, (d, field) => destinationCluster(s, d, field, target));
+  if (mirrors.length > 0) action.requestMirrorPolicies = mirrors;
+  if (action.cluster) {
+    const hash = hashPolicyForCluster(s.ctx, action.cluster);
+    if (hash && hash.length > 0) action.hashPolicy = hash;
+  }
+  return { action, ops: dest.ops };
 }
 
-function makeRoute(name: string | undefined, match: RouteMatch, action: RouteAction, fault: Route['typedPerFilterConfig']): Route {
-  // Each route gets its own copy: several matches share one action, and consumers (and
-  // YAML writers, which would emit anchors) must not see shared objects.
-  const route = structuredClone(action);
-  const r: Route = name ? { name, match, route } : { match, route };
-  if (fault) r.typedPerFilterConfig = structuredClone(fault);
-  return r;
+/** Everything of one http route that does not depend on the match. */
+interface RouteTemplate {
+  build(m: HTTPMatchRequest | undefined, name: string | undefined, match: RouteMatch): RouteX;
+}
+
+function routeTemplate(s: Scope, http: HTTPRoute, target: RouteTarget): RouteTemplate | undefined {
+  const redirect = redirectAction(http, target.port, (f, msg) => warn(s, f, msg));
+  const direct = redirect ? undefined : directResponseAction(http);
+  const forward = redirect || direct ? undefined : forwardAction(s, http, target);
+  if (!redirect && !direct && !forward) return undefined;
+  const ops = mergeHeaderOps(headerOps(http.headers), forward?.ops ?? {});
+  const perFilter: NonNullable<RouteX['typedPerFilterConfig']> = {};
+  const problems: FaultProblem[] = [];
+  const fault = convertFault(http.fault, problems);
+  for (const p of problems) warn(s, p.field, p.message);
+  if (fault) perFilter[FAULT_FILTER] = fault;
+  const cors = corsPolicy(http.corsPolicy);
+  // gRPC NACKs per-route config for a filter it does not know (A39); CORS means nothing to it.
+  if (cors && target.grpc) warn(s, 'corsPolicy', 'proxyless gRPC has no CORS filter; ignored');
+  else if (cors) perFilter[CORS_FILTER] = cors;
+  return {
+    build(m, name, match) {
+      // Each route gets its own objects: several matches share one template, and YAML
+      // writers would otherwise emit anchors.
+      const r: RouteX = name ? { name, match } : { match };
+      if (forward) r.route = structuredClone({ ...forward.action, ...rewriteFields(http.rewrite, m) });
+      if (redirect) r.redirect = { ...redirect };
+      if (direct) r.directResponse = structuredClone(direct);
+      Object.assign(r, structuredClone(ops));
+      if (Object.keys(perFilter).length > 0) r.typedPerFilterConfig = structuredClone(perFilter);
+      return r;
+    },
+  };
 }
 
 /**
@@ -121,37 +172,35 @@ function makeRoute(name: string | undefined, match: RouteMatch, action: RouteAct
  * [] when no VirtualService yields a route for this proxy: the caller then uses the
  * default route, as Istio does for a VirtualService that does not apply.
  */
-export function buildVirtualServiceRoutes(ctx: TranslateContext, vss: readonly VirtualService[], target: RouteTarget): Route[] {
-  const out: Route[] = [];
+export function buildVirtualServiceRoutes(ctx: TranslateContext, vss: readonly VirtualService[], target: RouteTarget): RouteX[] {
+  const contexts = target.contexts ?? MESH_CONTEXT;
+  const out: RouteX[] = [];
   let catchAllAt: string | undefined;
-  for (const vs of vss) {
-    const gateways = vsGateways(vs.spec.gateways);
-    (vs.spec.http ?? []).forEach((http, i) => {
-      const s: Scope = { ctx, vs, path: `spec.http[${i}]` };
+  for (const root of vss) {
+    const gateways = vsGateways(root.spec.gateways, root.metadata.namespace);
+    for (const { http, vs, path } of expandDelegates(ctx, root)) {
+      const s: Scope = { ctx, vs, path };
       const matches = http.match && http.match.length > 0 ? http.match : undefined;
       const applicable = matches
-        ? matches.filter((m) => matchAppliesTo(m, ctx.proxy, target.port, gateways))
-        : gateways.includes('mesh') ? [undefined] : [];
-      if (applicable.length === 0) return;
+        ? matches.filter((m) => matchAppliesTo(m, ctx.proxy, target.port, gateways, contexts, root.metadata.namespace))
+        : gateways.some((g) => contexts.has(g)) ? [undefined] : [];
+      if (applicable.length === 0) continue;
       if (catchAllAt !== undefined) {
         warn(s, '', `unreachable: an earlier route (${catchAllAt}) matches every request`);
-        return;
+        continue;
       }
-      const action = routeAction(s, http, target);
-      if (!action) return;
-      const problems: FaultProblem[] = [];
-      const fault = convertFault(http.fault, problems);
-      for (const p of problems) warn(s, p.field, p.message);
-      const perFilter = fault ? { [FAULT_FILTER]: fault } : undefined;
+      for (const [i, m] of (matches ?? []).entries()) if (m.statPrefix !== undefined) warn(s, `match[${i}].statPrefix`, 'statPrefix is not supported yet; ignored');
+      const template = routeTemplate(s, http, target);
+      if (!template) continue;
       for (const m of applicable) {
         if (catchAllAt !== undefined) break;
         // Route name: http[].name, plus "." + the match's name (Istio's convention).
         const name = m?.name ? `${http.name ?? ''}.${m.name}` : http.name;
         const match = translateRouteMatch(m);
-        out.push(makeRoute(name, match, action, perFilter));
-        if (isCatchAll(match)) catchAllAt = `${objectRef(vs)} ${s.path}`;
+        out.push(template.build(m, name, target.grpc ? grpcCompatibleMatch(match) : match));
+        if (isCatchAll(match)) catchAllAt = `${objectRef(vs)} ${path}`;
       }
-    });
+    }
   }
   return out;
 }

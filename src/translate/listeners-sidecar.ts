@@ -2,12 +2,18 @@
 // redirects it there) and hands each connection to the listener matching its original
 // destination: `0.0.0.0_PORT` (HTTP, routes by Host via RDS "PORT") or `CLUSTERIP_PORT`
 // (TCP, straight to the service cluster). Those are not bound (bindToPort false); anything
-// without a listener goes to PassthroughCluster.
-import type { Service } from '../model/service.js';
+// without a listener goes to PassthroughCluster. VirtualService tcp routes turn a TCP
+// listener's single chain into one per route (destinationSubnets → prefix_ranges); tls
+// routes on TLS/HTTPS ports give chains matched on SNI, read by tls_inspector.
 import type { TranslateContext } from './context.js';
 import { compareStrings } from './context.js';
 import { adsConfigSource } from './clusters.js';
-import type { HttpConnectionManager, HttpFilter, Listener } from './envoy-types.js';
+import type { HttpFilter, Listener } from './envoy-types.js';
+import type { Service, ServicePort } from '../model/service.js';
+import { MESH_CONTEXT } from './route-match.js';
+import type { HttpConnectionManagerX, HttpFilterX, ListenerX } from './route-types.js';
+import { CORS_FILTER, CORS_TYPE, TLS_INSPECTOR, TLS_INSPECTOR_TYPE } from './route-types.js';
+import { tcpChain, tcpRouteChains, tlsRouteChains } from './tcp-routes.js';
 import { HCM_TYPE, HTTP_FAULT_TYPE, ROUTER_TYPE, TCP_PROXY_TYPE } from './envoy-types.js';
 import {
   FAULT_FILTER,
@@ -32,6 +38,14 @@ export function outboundHttpFilters(): HttpFilter[] {
   ];
 }
 
+/**
+ * Envoy's chain: cors, fault, router, Istio's order (CORS answers preflights before a
+ * fault can abort them). Not for gRPC, which NACKs an HTTP filter it does not know.
+ */
+export function httpFiltersWithCors(): HttpFilterX[] {
+  return [{ name: CORS_FILTER, typedConfig: { '@type': CORS_TYPE } }, ...outboundHttpFilters()];
+}
+
 export function virtualOutboundListener(): Listener {
   return {
     name: VIRTUAL_OUTBOUND_LISTENER,
@@ -49,13 +63,13 @@ export function virtualOutboundListener(): Listener {
   };
 }
 
-function httpListener(port: number): Listener {
+function httpListener(port: number): ListenerX {
   const name = listenerName(WILDCARD_ADDRESS, port);
-  const hcm: HttpConnectionManager = {
+  const hcm: HttpConnectionManagerX = {
     '@type': HCM_TYPE,
     statPrefix: `outbound_${name}`,
     rds: { configSource: adsConfigSource(), routeConfigName: String(port) },
-    httpFilters: outboundHttpFilters(),
+    httpFilters: httpFiltersWithCors(),
     useRemoteAddress: false,
   };
   return {
@@ -67,17 +81,24 @@ function httpListener(port: number): Listener {
   };
 }
 
-function tcpListener(address: string, port: number, svc: Service): Listener {
-  const cluster = outboundClusterName(svc.hostname, port);
-  return {
-    name: listenerName(address, port),
-    address: { socketAddress: { address, portValue: port } },
-    filterChains: [
-      { filters: [{ name: TCP_PROXY_FILTER, typedConfig: { '@type': TCP_PROXY_TYPE, statPrefix: cluster, cluster } }] },
-    ],
+function tcpListener(ctx: TranslateContext, address: string, port: ServicePort, svc: Service): ListenerX {
+  const cluster = outboundClusterName(svc.hostname, port.port);
+  const vss = ctx.push.virtualServicesByHost.get(svc.hostname) ?? [];
+  const o = { port: port.port, contexts: MESH_CONTEXT };
+  const tls = port.protocol === 'TLS' || port.protocol === 'HTTPS';
+  const routed = tls ? tlsRouteChains(ctx, vss, o) : tcpRouteChains(ctx, vss, o);
+  // The service's own cluster stays the fallback for anything no route claims.
+  const last = routed.at(-1);
+  const chains = last && !last.filterChainMatch ? routed : [...routed, tcpChain({ '@type': TCP_PROXY_TYPE, statPrefix: cluster, cluster })];
+  const l: ListenerX = {
+    name: listenerName(address, port.port),
+    address: { socketAddress: { address, portValue: port.port } },
+    filterChains: chains,
     bindToPort: false,
     trafficDirection: 'OUTBOUND',
   };
+  if (chains.some((c) => c.filterChainMatch?.serverNames)) l.listenerFilters = [{ name: TLS_INSPECTOR, typedConfig: { '@type': TLS_INSPECTOR_TYPE } }];
+  return l;
 }
 
 function warnService(ctx: TranslateContext, svc: Service, port: number, message: string): void {
@@ -87,7 +108,7 @@ function warnService(ctx: TranslateContext, svc: Service, port: number, message:
 /** All sidecar listeners, sorted by name. */
 export function sidecarListeners(ctx: TranslateContext): Listener[] {
   const http = httpPorts(ctx);
-  const out: Listener[] = [virtualOutboundListener()];
+  const out: ListenerX[] = [virtualOutboundListener()];
   for (const port of http.keys()) out.push(httpListener(port));
   const tcpByName = new Map<string, Service>();
   for (const svc of visibleServices(ctx)) {
@@ -106,8 +127,8 @@ export function sidecarListeners(ctx: TranslateContext): Listener[] {
         continue;
       }
       tcpByName.set(name, svc);
-      out.push(tcpListener(address, p.port, svc));
+      out.push(tcpListener(ctx, address, p, svc));
     }
   }
-  return out.sort((a, b) => compareStrings(a.name, b.name));
+  return out.sort((a, b) => compareStrings(a.name, b.name)) as unknown as Listener[];
 }

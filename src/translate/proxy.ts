@@ -22,6 +22,13 @@ export interface Proxy {
   cluster: string;
   /** Flat string view of node.metadata, for anything else a generator needs. */
   metadata: Record<string, string>;
+  /**
+   * node.user_agent_name and its version (user_agent_version, else user_agent_build_version
+   * as MAJOR.MINOR.PATCH), when sent: client bugs are per release, so features are gated on
+   * it (grpc-client-features.ts). grpc-js-xds sends "gRPC Node Pure JS" / "1.14.1"; Python
+   * on C-core sends "gRPC C-core linux Python" / "C-core 29.0.0 Python 1.51.1".
+   */
+  userAgent?: { name: string; version: string };
 }
 
 /** The parts of envoy.config.core.v3.Node we read (decoded with camelCase field names). */
@@ -30,9 +37,21 @@ export interface NodeInfo {
   cluster?: string;
   /** google.protobuf.Struct already converted to plain JSON. */
   metadata?: Record<string, unknown>;
+  userAgentName?: string;
+  /** The user_agent_version_type oneof: a free-form string… */
+  userAgentVersion?: string;
+  /** …or a structured BuildVersion (only its semantic version is read). */
+  userAgentBuildVersion?: { version?: { majorNumber?: number; minorNumber?: number; patch?: number } };
 }
 
 export class NodeIdError extends Error {}
+
+function userAgentOf(node: NodeInfo): Proxy['userAgent'] {
+  const name = node.userAgentName ?? '';
+  const v = node.userAgentBuildVersion?.version;
+  const version = node.userAgentVersion || (v ? `${v.majorNumber ?? 0}.${v.minorNumber ?? 0}.${v.patch ?? 0}` : '');
+  return name === '' && version === '' ? undefined : { name, version };
+}
 
 function stringMap(v: unknown): Record<string, string> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return {};
@@ -55,7 +74,9 @@ export function parseProxy(node: NodeInfo): Proxy {
   }
   const labels = stringMap(meta['LABELS']);
   const instanceIps = (metadata['INSTANCE_IPS'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const base = { id, labels, cluster: node.cluster ?? '', metadata };
+  const userAgent = userAgentOf(node);
+  // Spread only when known, so proxies without one compare equal to before (golden tests).
+  const base = { id, labels, cluster: node.cluster ?? '', metadata, ...(userAgent ? { userAgent } : {}) };
 
   if (metadata['GENERATOR'] === 'grpc') {
     const parts = id.split('~');

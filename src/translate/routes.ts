@@ -2,9 +2,11 @@
 // per service on it plus the allow_any/block_all catch-all) and proxyless gRPC route
 // configurations (one per cluster name `outbound|PORT||HOST`, one virtual host).
 import type { Service } from '../model/service.js';
+import { hashPolicyFor } from './dr-hash-policy.js';
 import type { TranslateContext } from './context.js';
 import { compareStrings } from './context.js';
-import type { Route, RouteConfiguration, VirtualHost } from './envoy-types.js';
+import type { Route, RouteAction, RouteConfiguration, VirtualHost } from './envoy-types.js';
+import type { RouteConfigurationX, RouteX, VirtualHostX } from './route-types.js';
 import { buildVirtualServiceRoutes, timeoutFields } from './http-route.js';
 import {
   ALLOW_ANY_VHOST,
@@ -64,10 +66,16 @@ export function defaultRoute(cluster: string, grpc: boolean): Route {
   };
 }
 
-function routesFor(ctx: TranslateContext, svc: Service, port: number, grpc: boolean): Route[] {
+function routesFor(ctx: TranslateContext, svc: Service, port: number, grpc: boolean): RouteX[] {
   const vss = ctx.push.virtualServicesByHost.get(svc.hostname) ?? [];
   const routes = vss.length > 0 ? buildVirtualServiceRoutes(ctx, vss, { port, grpc }) : [];
-  return routes.length > 0 ? routes : [defaultRoute(outboundClusterName(svc.hostname, port), grpc)];
+  if (routes.length > 0) return routes;
+  const cluster = outboundClusterName(svc.hostname, port);
+  const route = defaultRoute(cluster, grpc);
+  // A DestinationRule's consistentHash needs the route's hashPolicy, VirtualService or not.
+  const hashPolicy = hashPolicyFor(ctx.push, ctx.proxy, cluster);
+  if (hashPolicy.length > 0 && route.route) route.route = { ...route.route, hashPolicy } as RouteAction;
+  return [route];
 }
 
 /** allow_any (to PassthroughCluster) or, under REGISTRY_ONLY, block_all (502). */
@@ -96,15 +104,23 @@ export function httpPorts(ctx: TranslateContext): Map<number, Service[]> {
   return new Map([...byPort.entries()].sort(([a], [b]) => a - b));
 }
 
+/**
+ * The spine's RouteConfiguration type declares only the route fields it emitted; the
+ * VirtualService features add more (route-types.ts). The codec checks the real shape.
+ */
+export function asRouteConfiguration(rc: RouteConfigurationX): RouteConfiguration {
+  return rc as unknown as RouteConfiguration;
+}
+
 /** The sidecar route configuration for one port ("9080"). */
 export function sidecarRouteConfig(ctx: TranslateContext, port: number, services: readonly Service[]): RouteConfiguration {
-  const vhosts: VirtualHost[] = services.map((svc) => ({
+  const vhosts: VirtualHostX[] = services.map((svc) => ({
     name: `${svc.hostname}:${port}`,
     domains: virtualHostDomains(svc, ctx.proxy.namespace),
     routes: routesFor(ctx, svc, port, false),
   }));
   vhosts.push(catchAllVirtualHost(ctx));
-  return { name: String(port), virtualHosts: vhosts, validateClusters: false, ignorePortInHostMatching: true };
+  return asRouteConfiguration({ name: String(port), virtualHosts: vhosts, validateClusters: false, ignorePortInHostMatching: true });
 }
 
 export function sidecarRouteConfigs(ctx: TranslateContext, names: readonly string[] | undefined): RouteConfiguration[] {
@@ -123,12 +139,12 @@ export function grpcRouteConfig(ctx: TranslateContext, name: string, visible: Re
   if (!parsed || parsed.subset !== '') return undefined;
   const svc = visible.get(parsed.host);
   if (!svc || !svc.ports.some((p) => p.port === parsed.port)) return undefined;
-  const vhost: VirtualHost = {
+  const vhost: VirtualHostX = {
     name: `${svc.hostname}:${parsed.port}`,
     domains: virtualHostDomains(svc, ctx.proxy.namespace, parsed.port),
     routes: routesFor(ctx, svc, parsed.port, true),
   };
-  return { name, virtualHosts: [vhost] };
+  return asRouteConfiguration({ name, virtualHosts: [vhost] });
 }
 
 /** gRPC route configs: the named ones, or (names undefined) one per visible service port. */

@@ -1,5 +1,6 @@
 // Which services a proxy sees and how it speaks to each port. Every generator goes through
-// visibleServices(), so CDS, EDS, LDS and RDS agree on the set of clusters they reference.
+// visibleServices(), so CDS, EDS, LDS and RDS agree on the set of clusters they reference;
+// the Sidecar scoping behind it lives in sidecar-scope.ts.
 import type { Protocol, Service, ServicePort } from '../model/service.js';
 import type { TranslateContext } from './context.js';
 import { compareStrings } from './context.js';
@@ -33,14 +34,17 @@ export function isVisibleTo(svc: Service, namespace: string): boolean {
 }
 
 /**
- * The services this proxy gets configuration for, sorted by hostname. Services with
- * resolution NONE are left out (warned once each): Istio gives them ORIGINAL_DST clusters
- * and passthrough listeners, which are a later issue; their traffic still leaves through
- * virtualOutbound's PassthroughCluster under ALLOW_ANY.
+ * The services this proxy gets configuration for, sorted by hostname: what its Sidecar
+ * scope imports (ctx.push is already scoped, see context.ts), or without a Sidecar every
+ * service exported to its namespace. Ports may be trimmed to a Sidecar egress listener's
+ * port. Services with resolution NONE are left out (warned once each): Istio gives them
+ * ORIGINAL_DST clusters and passthrough listeners, which are a later issue; their traffic
+ * still leaves through virtualOutbound's PassthroughCluster under ALLOW_ANY.
  */
 export function visibleServices(ctx: TranslateContext): Service[] {
   const out: Service[] = [];
   for (const svc of ctx.push.services) {
+    // Already true for a scoped view; kept so a hand-built context stays correct.
     if (!isVisibleTo(svc, ctx.proxy.namespace)) continue;
     if (svc.resolution === 'NONE') {
       ctx.warn({

@@ -5,6 +5,8 @@ import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
 import { lookupType } from '../envoy/protos.js';
 import type { NodeInfo } from '../translate/proxy.js';
+import { decodeDeltaRequest, encodeDeltaResponse } from './delta-codec.js';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from './delta-codec.js';
 
 export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 
@@ -57,9 +59,18 @@ interface RawValue {
 interface RawStruct {
   fields?: Record<string, RawValue>;
 }
+export interface RawNode {
+  id: string;
+  cluster: string;
+  metadata: RawStruct | null;
+  userAgentName: string;
+  /** A oneof member: null (not '') when unset. */
+  userAgentVersion: string | null;
+  userAgentBuildVersion: { version: { majorNumber: number; minorNumber: number; patch: number } | null } | null;
+}
 interface RawRequest {
   versionInfo: string;
-  node: { id: string; cluster: string; metadata: RawStruct | null } | null;
+  node: RawNode | null;
   resourceNames: string[];
   typeUrl: string;
   responseNonce: string;
@@ -106,11 +117,24 @@ function types(): Codecs {
   return codecs;
 }
 
+/** A decoded core.v3.Node → the NodeInfo parseProxy reads (shared with the delta codec). */
+export function nodeInfo(raw: RawNode | null): NodeInfo | undefined {
+  if (!raw) return undefined;
+  // The user agent lets parseProxy gate features by client release (grpc-client-features.ts).
+  const v = raw.userAgentBuildVersion?.version;
+  return {
+    id: raw.id,
+    cluster: raw.cluster,
+    metadata: raw.metadata ? structToJson(raw.metadata) : {},
+    userAgentName: raw.userAgentName,
+    userAgentVersion: raw.userAgentVersion ?? '',
+    ...(v ? { userAgentBuildVersion: { version: { majorNumber: v.majorNumber, minorNumber: v.minorNumber, patch: v.patch } } } : {}),
+  };
+}
+
 export function decodeDiscoveryRequest(buf: Buffer): DiscoveryRequest {
   const raw = types().request.decode(buf) as unknown as RawRequest;
-  const node = raw.node
-    ? { id: raw.node.id, cluster: raw.node.cluster, metadata: raw.node.metadata ? structToJson(raw.node.metadata) : {} }
-    : undefined;
+  const node = nodeInfo(raw.node);
   return {
     versionInfo: raw.versionInfo,
     node,
@@ -134,7 +158,7 @@ function unused(name: string): () => never {
   };
 }
 
-/** The bidi method definitions; Delta's handler answers UNIMPLEMENTED (a later issue). */
+/** The two bidi ADS methods: state of the world and delta (incremental). */
 export function adsServiceDefinition(): ServiceDefinition {
   types(); // load the Root now, not on the first stream
   const sotw: MethodDefinition<DiscoveryRequest, DiscoveryResponse> = {
@@ -147,15 +171,14 @@ export function adsServiceDefinition(): ServiceDefinition {
     responseDeserialize: unused('responseDeserialize'),
     originalName: 'streamAggregatedResources',
   };
-  // The delta stream is never read: its messages stay raw Buffers.
-  const delta: MethodDefinition<Buffer, Buffer> = {
+  const delta: MethodDefinition<DeltaDiscoveryRequest, DeltaDiscoveryResponse> = {
     path: `/${ADS_SERVICE}/DeltaAggregatedResources`,
     requestStream: true,
     responseStream: true,
-    requestSerialize: (b: Buffer) => b,
-    requestDeserialize: (b: Buffer) => b,
-    responseSerialize: (b: Buffer) => b,
-    responseDeserialize: (b: Buffer) => b,
+    requestSerialize: unused('requestSerialize'),
+    requestDeserialize: decodeDeltaRequest,
+    responseSerialize: encodeDeltaResponse,
+    responseDeserialize: unused('responseDeserialize'),
     originalName: 'deltaAggregatedResources',
   };
   return { StreamAggregatedResources: sotw, DeltaAggregatedResources: delta };

@@ -10,6 +10,7 @@ import type { PushContext } from '../push/push-context.js';
 import type { PushScope } from '../push/push-scope.js';
 import type { Proxy } from '../translate/proxy.js';
 import type { EncodedAny } from './ads-service.js';
+import type { DeltaResource } from './delta-codec.js';
 
 export interface EncodedResource {
   readonly name: string;
@@ -18,6 +19,8 @@ export interface EncodedResource {
   readonly bytes: Buffer;
   /** The Any put in responses, built once so every stream shares it too. */
   readonly any: EncodedAny;
+  /** The delta Resource entry (version = hash), likewise shared by every delta stream. */
+  readonly delta: DeltaResource;
 }
 
 export type Encoder = (typeUrl: XdsTypeUrl, body: EnvoyJson) => Uint8Array;
@@ -46,6 +49,10 @@ export interface CacheStats {
   /** generate() calls since the cache was created. */
   generated: number;
   encoded: number;
+  /** Resources whose content was encoded before (this or the previous full version): not encoded again. */
+  reused: number;
+  /** Distinct contents held for reuse (current and previous full version). */
+  contents: number;
 }
 
 export class ResourceCache {
@@ -53,6 +60,15 @@ export class ResourceCache {
   private entries = new Map<string, ScopeEntry>();
   private generated = 0;
   private encoded = 0;
+  /**
+   * Encoded resources by content (digest of type, name and proto3 JSON), across versions: a full push
+   * regenerates every resource, but most are unchanged, and JSON.stringify costs a small
+   * fraction of encoding plus validation. Holds what the current version used (`content`)
+   * and what the previous full version used (`previous`); older entries are dropped.
+   */
+  private content = new Map<string, EncodedResource>();
+  private previous = new Map<string, EncodedResource>();
+  private reused = 0;
 
   constructor(
     private readonly encode: Encoder,
@@ -63,7 +79,8 @@ export class ResourceCache {
   /**
    * Moves to a new PushContext version. A full push drops every entry of the old version;
    * an EDS-only push keeps them (its PushContext shares all but the endpoint index) except
-   * the named clusters' EDS resources.
+   * the named clusters' EDS resources. CDS/LDS read endpoints too (DNS clusters, sidecar
+   * inbound listeners): the server calls invalidate() for them when the push reaches them.
    */
   advance(version: string, scope: PushScope): void {
     if (version === this.version) {
@@ -71,11 +88,37 @@ export class ResourceCache {
       return;
     }
     this.version = version;
-    if (scope.kind === 'full') this.entries = new Map();
-    else this.invalidateEds(scope.clusters);
+    if (scope.kind === 'full') {
+      this.entries = new Map();
+      this.previous = this.content;
+      this.content = new Map();
+    } else this.invalidateEds(scope.clusters);
+  }
+
+  /**
+   * Drops every entry of these types in the current version: they are generated again on
+   * next use. Their contents rotate as a full push rotates everything: what they use now
+   * becomes `previous` (reused by the regeneration), what they used before that is dropped,
+   * so repeated invalidations between two full pushes keep the content maps bounded.
+   */
+  invalidate(types: readonly XdsTypeUrl[]): void {
+    const rotates = (r: EncodedResource): boolean => (types as readonly string[]).includes(r.any.type_url);
+    for (const [k, r] of this.previous) if (rotates(r)) this.previous.delete(k);
+    for (const [k, r] of this.content) {
+      if (!rotates(r)) continue;
+      this.content.delete(k);
+      this.previous.set(k, r);
+    }
+    for (const [k, e] of this.entries) if (types.includes(e.typeUrl)) this.entries.delete(k);
   }
 
   private invalidateEds(clusters: ReadonlySet<string>): void {
+    // Between two full pushes (which alone rotate content/previous) endpoint churn must not
+    // grow the content maps without bound: the clusters' old EDS contents are superseded,
+    // so they are dropped (reusing an unchanged one would only have saved one encode).
+    for (const m of [this.content, this.previous]) {
+      for (const [k, r] of m) if (r.any.type_url === TypeUrl.ClusterLoadAssignment && clusters.has(r.name)) m.delete(k);
+    }
     for (const e of this.entries.values()) {
       if (e.typeUrl !== TypeUrl.ClusterLoadAssignment) continue;
       for (const c of clusters) {
@@ -154,10 +197,29 @@ export class ResourceCache {
   }
 
   private encodeOne(typeUrl: XdsTypeUrl, name: string, body: EnvoyJson): EncodedResource {
+    // A digest, not the JSON itself, keys the map: the JSON of a big listener or a
+    // cluster's endpoints is many KB, held once more per content for nothing.
+    const key = createHash('sha256').update(`${typeUrl}\n${name}\n`).update(JSON.stringify(body)).digest('base64');
+    const known = this.content.get(key) ?? this.previous.get(key);
+    if (known) {
+      this.reused += 1;
+      // Moved, not copied: each content is held (and counted) once.
+      this.previous.delete(key);
+      this.content.set(key, known);
+      return known;
+    }
+    const r = this.encodeFresh(typeUrl, name, body);
+    this.content.set(key, r);
+    return r;
+  }
+
+  private encodeFresh(typeUrl: XdsTypeUrl, name: string, body: EnvoyJson): EncodedResource {
     this.encoded += 1;
     const u8 = this.encode(typeUrl, body);
     const bytes = Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-    return { name, hash: shortHash(bytes), bytes, any: { type_url: typeUrl, value: bytes } };
+    const hash = shortHash(bytes);
+    const any = { type_url: typeUrl, value: bytes };
+    return { name, hash, bytes, any, delta: { name, version: hash, resource: any } };
   }
 
   /** Every name cached for a type in the current version (any scope key). */
@@ -168,6 +230,14 @@ export class ResourceCache {
   stats(): CacheStats {
     let resources = 0;
     for (const e of this.entries.values()) resources += e.byName.size;
-    return { version: this.version, entries: this.entries.size, resources, generated: this.generated, encoded: this.encoded };
+    return {
+      version: this.version,
+      entries: this.entries.size,
+      resources,
+      generated: this.generated,
+      encoded: this.encoded,
+      reused: this.reused,
+      contents: this.content.size + this.previous.size,
+    };
   }
 }

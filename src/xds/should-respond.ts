@@ -41,7 +41,7 @@ export type RequestKind =
 export interface Decision {
   respond: boolean;
   kind: RequestKind;
-  /** The subscription after the request (unchanged for nack and stale). */
+  /** The subscription after the request (unchanged for stale, and for a NACK of an older response). */
   subscription: Subscription;
   /** Names newly requested: to be sent even if sent before. */
   added: string[];
@@ -81,8 +81,11 @@ export function shouldRespond(prev: WatchView | undefined, req: RequestView): De
     removed: [],
   });
   // A NACK is recognised by error_detail alone (its version_info is the last accepted one).
-  // It is never answered: resending the rejected config loops (go-control-plane #962).
-  if (req.errorDetail) return keep('nack');
+  // The rejected config is never resent: that loops (go-control-plane #962). But a NACK of
+  // the latest response is also the client's current subscription: names it adds must be
+  // answered, or they are never sent (below, respond is true only for such changes).
+  const nack = req.errorDetail !== undefined;
+  if (nack && (prev === undefined || req.responseNonce !== prev.nonceSent)) return keep('nack');
 
   if (prev === undefined || req.responseNonce === '') {
     const subscription = nextSubscription(undefined, req.resourceNames);
@@ -98,10 +101,12 @@ export function shouldRespond(prev: WatchView | undefined, req: RequestView): De
   const wildcardOn = subscription.wildcard && !prev.subscription.wildcard;
   const wildcardOff = !subscription.wildcard && prev.subscription.wildcard;
   if (added.length === 0 && removed.length === 0 && !wildcardOn && !wildcardOff) {
-    return { respond: false, kind: 'ack', subscription: prev.subscription, added, removed };
+    return { respond: false, kind: nack ? 'nack' : 'ack', subscription: prev.subscription, added, removed };
   }
   // RDS/EDS: dropping names needs no answer (the client just stops using them); LDS/CDS
-  // answers carry the complete set, so any change is answered.
-  const respond = isWildcardType(req.typeUrl) || added.length > 0 || wildcardOn;
-  return { respond, kind: 'subscription-changed', subscription, added, removed };
+  // answers carry the complete set, so any change is answered. After a NACK only new names
+  // need an answer: a removal leaves the client nothing to wait for.
+  const grows = added.length > 0 || wildcardOn;
+  const respond = nack ? grows : isWildcardType(req.typeUrl) || grows;
+  return { respond, kind: nack ? 'nack' : 'subscription-changed', subscription, added, removed };
 }

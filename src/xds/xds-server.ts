@@ -1,27 +1,35 @@
-// The ADS server: accepts SotW streams, keeps per-stream state, answers requests per
-// Istio's shouldRespond table and pushes new PushContexts to every stream.
+// The ADS server: accepts SotW and delta streams (rate-limited), and turns each push of a
+// new PushContext into one queued push per affected connection (push-queue.ts), which the
+// stream carries out (stream.ts). Per-stream protocol logic lives in sotw-stream.ts and
+// delta-stream.ts; what they share (cache, observers, NACKs, convergence) in core.ts.
+import { availableParallelism } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { encodeValidResource } from '../envoy/validate.js';
-import type { XdsEvent, XdsObserver } from './observer.js';
+import type { XdsObserver } from './observer.js';
 import type { Metrics } from '../metrics.js';
 import type { PushContext } from '../push/push-context.js';
-import { PUSH_ORDER, SHORT_TYPE, TypeUrl } from '../translate/api.js';
+import type { PushScope } from '../push/push-scope.js';
+import { TypeUrl } from '../translate/api.js';
 import type { Generator, XdsTypeUrl } from '../translate/api.js';
-import { NodeIdError, parseProxy } from '../translate/proxy.js';
-import type { Proxy } from '../translate/proxy.js';
 import { adsServiceDefinition } from './ads-service.js';
 import type { DiscoveryRequest, DiscoveryResponse } from './ads-service.js';
-import { Connection } from './connection.js';
-import type { ConnectionSnapshot, WatchedType } from './connection.js';
+import type { ConnectionSnapshot } from './connection.js';
+import { ServerCore, typeLabel } from './core.js';
+import type { NackEvent } from './core.js';
+import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from './delta-codec.js';
+import { DeltaStream } from './delta-stream.js';
+import { PushQueue } from './push-queue.js';
+import type { ConnPush, PushQueueStats } from './push-queue.js';
+import { endpointRefresh } from './endpoint-refresh.js';
 import { ResourceCache } from './resource-cache.js';
 import type { CacheStats, Encoder } from './resource-cache.js';
-import type { PushScope } from '../push/push-scope.js';
-import { commitSent, planResponse } from './responder.js';
-import type { ResponseOptions } from './responder.js';
-import { isWildcardType, shouldRespond } from './should-respond.js';
+import { SotwStream } from './sotw-stream.js';
+import { TokenBucket, defaultConcurrency } from './stream-limiter.js';
+import type { ServerStream } from './stream.js';
 
 export type { PushScope } from '../push/push-scope.js';
+export type { NackEvent } from './core.js';
 
 export interface XdsServerOptions {
   logger: Logger;
@@ -34,104 +42,143 @@ export interface XdsServerOptions {
   now?: () => number;
   /** Told of connects, disconnects, responses, ACKs and NACKs (debug API, UI, traces). */
   observers?: XdsObserver[];
+  /** Concurrent pushes (PILOT_PUSH_THROTTLE); default min(15 + 5 × cores, 100). */
+  pushThrottle?: number;
+  /** New streams per second (PILOT_MAX_REQUESTS_PER_SECOND); default as pushThrottle; 0 = no limit. */
+  maxStreamsPerSecond?: number;
+  /** How long a new stream waits for the rate limiter before RESOURCE_EXHAUSTED (Istio: 1 s). */
+  maxStreamWaitMs?: number;
+  /** How long a push holds its slot waiting for a slow reader to take its writes (default 5 s). */
+  drainTimeoutMs?: number;
 }
 
-/** One NACK, as kept for the debug surface and tests. */
-export interface NackEvent {
-  proxy: string;
-  /** Short type (lds/rds/cds/eds). */
-  type: string;
-  nonce: string;
-  /** The version the proxy still runs (the NACK's version_info). */
-  version: string;
-  message: string;
-  time: Date;
-}
+type AnyStream = ServerStream;
 
-// NACK history is for humans and tests; bound it so a NACK storm cannot grow memory.
-const NACK_HISTORY = 256;
-
-type AdsCall = grpc.ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>;
-
-interface Stream {
-  call: AdsCall;
-  /** Undefined until the first request (which carries node) arrives. */
-  conn: Connection | undefined;
-  closed: boolean;
-}
-
-function typeLabel(typeUrl: string): string {
-  return SHORT_TYPE[typeUrl as XdsTypeUrl] ?? typeUrl;
-}
-
-/** Cluster names end in `|HOST` (outbound|PORT|SUBSET|HOST). */
 function hostOfCluster(name: string): string | undefined {
   const bar = name.lastIndexOf('|');
   return bar < 0 ? undefined : name.slice(bar + 1);
 }
 
-// Yield to the event loop every so many streams during a push, so that requests and ACKs
-// of other streams are not starved by a push to thousands of proxies.
-const YIELD_EVERY = 64;
-
 export class XdsServer {
-  private readonly log: Logger;
-  private readonly metrics: Metrics;
-  private readonly generators: Partial<Record<XdsTypeUrl, Generator>>;
-  private readonly cache: ResourceCache;
-  private readonly now: () => number;
-  private readonly streams = new Set<Stream>();
+  private readonly core: ServerCore;
+  private readonly streams = new Set<AnyStream>();
+  private readonly queue: PushQueue<AnyStream>;
+  private readonly limiter: TokenBucket;
+  private readonly maxStreamWaitMs: number;
+  private readonly drainTimeoutMs: number;
   private grpcServer: grpc.Server | undefined;
-  private current: PushContext | undefined;
-  private streamCounter = 0;
-  private readonly nacks: NackEvent[] = [];
-  private readonly observers: XdsObserver[];
 
   constructor(opts: XdsServerOptions) {
-    this.log = opts.logger;
-    this.metrics = opts.metrics;
-    this.generators = opts.generators;
-    this.now = opts.now ?? Date.now;
-    this.observers = [...(opts.observers ?? [])];
-    this.cache = new ResourceCache(opts.encode ?? encodeValidResource, (typeUrl, name) =>
-      this.log.error({ type: typeLabel(typeUrl), name }, 'generator returned a resource name twice; keeping the first'),
+    const log = opts.logger;
+    const cache = new ResourceCache(opts.encode ?? encodeValidResource, (typeUrl, name) =>
+      log.error({ type: typeLabel(typeUrl), name }, 'generator returned a resource name twice; keeping the first'),
     );
+    this.core = new ServerCore(log, opts.metrics, opts.generators, cache, opts.now ?? Date.now, [...(opts.observers ?? [])]);
+    const cores = availableParallelism();
+    this.queue = new PushQueue(opts.pushThrottle ?? defaultConcurrency(cores), (s, req) => this.runPush(s, req));
+    this.limiter = new TokenBucket(opts.maxStreamsPerSecond ?? defaultConcurrency(cores));
+    this.maxStreamWaitMs = opts.maxStreamWaitMs ?? 1000;
+    this.drainTimeoutMs = opts.drainTimeoutMs ?? 5000;
   }
 
   /** Binds `host:port` (port 0 = ephemeral) and resolves with the bound port. */
   async listen(address: string): Promise<number> {
     const server = new grpc.Server();
     server.addService(adsServiceDefinition(), {
-      StreamAggregatedResources: (call: AdsCall) => this.onStream(call),
-      DeltaAggregatedResources: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
-        call.emit('error', {
-          code: grpc.status.UNIMPLEMENTED,
-          details: 'DeltaAggregatedResources (incremental xDS) is not implemented yet: use StreamAggregatedResources (SotW)',
-        });
-      },
+      StreamAggregatedResources: (call: grpc.ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>) =>
+        void this.admit(call, () => new SotwStream(this.core, call, 'sotw', (s) => this.forget(s))),
+      DeltaAggregatedResources: (call: grpc.ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>
+        void this.admit(call, () => new DeltaStream(this.core, call, 'delta', (s) => this.forget(s))),
     });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
     this.grpcServer = server;
-    this.log.info({ address, port }, 'xDS gRPC server listening');
+    this.core.log.info({ address, port }, 'xDS gRPC server listening');
     return port;
   }
 
+  /** Rate-limits stream acceptance as istiod does: wait up to a second, else RESOURCE_EXHAUSTED. */
+  private async admit(call: grpc.ServerDuplexStream<unknown, unknown>, open: () => AnyStream): Promise<void> {
+    if (!(await this.limiter.acquire(this.maxStreamWaitMs))) {
+      this.core.metrics.xdsStreamsRateLimited.inc();
+      this.core.log.warn({ peer: call.getPeer() }, 'xDS stream refused: new-stream rate limit exceeded');
+      call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: 'new-stream rate limit exceeded; retry with backoff' });
+      return;
+    }
+    if (call.cancelled || this.grpcServer === undefined) return;
+    this.streams.add(open());
+  }
+
+  private forget(s: AnyStream): void {
+    this.streams.delete(s);
+    this.queue.remove(s);
+  }
+
   /**
-   * Pushes a new snapshot. Full: every stream gets each type it watches, recomputed, and
-   * only what changed for it. EDS: only streams watching one of `clusters` (or all EDS),
-   * only those names. `triggeredAt` (ms) starts the convergence clock.
+   * Pushes a new snapshot: queues one push per connection it can concern, merged with any
+   * push still queued for it. Full: each connection recomputes the types `scope.changed`
+   * can affect, unless the change cannot affect the proxy at all (translate/scope.ts).
+   * EDS: connections watching one of `scope.clusters` (or all EDS), only those names; and
+   * CDS/LDS of the proxies the moved endpoints reach (endpoint-refresh.ts).
+   * `triggeredAt` (ms) starts the convergence clock. Resolves once every queued push ran.
    */
   async push(push: PushContext, scope: PushScope, triggeredAt?: number): Promise<void> {
-    this.current = push;
-    this.cache.advance(push.version, scope);
-    let i = 0;
-    for (const s of [...this.streams]) {
-      if (s.closed || !s.conn) continue;
-      this.pushTo(s, s.conn, push, scope, triggeredAt);
-      if (++i % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+    const prev = this.core.current;
+    this.core.current = push;
+    this.core.cache.advance(push.version, scope);
+    // Endpoints also shape CDS and LDS for some proxies (endpoint-refresh.ts): those
+    // recompute them too, and the hash comparison sends only what changed.
+    const reaches = scope.kind === 'eds' ? endpointRefresh(prev, push, scope.hosts) : undefined;
+    // The cache's CDS/LDS were generated from the endpoints before this push; entries are
+    // shared and outlive streams (a proxy reconnecting later), so all go. Only the proxies
+    // that use them again pay for regenerating them.
+    if (scope.kind === 'eds' && scope.hosts?.size !== 0) this.core.cache.invalidate([TypeUrl.Cluster, TypeUrl.Listener]);
+    const done: Promise<void>[] = [];
+    for (const s of this.streams) {
+      const conn = s.conn;
+      if (!conn || s.closed) continue;
+      const refresh = reaches !== undefined && (conn.watched.has(TypeUrl.Cluster) || conn.watched.has(TypeUrl.Listener)) && reaches(conn.proxy);
+      if (scope.kind === 'eds' && !refresh && !this.watchesAny(s, scope.clusters)) continue;
+      const req: ConnPush =
+        scope.kind === 'full'
+          ? { full: true, changed: scope.changed && [...scope.changed], clusters: new Set(), triggeredAt }
+          : { full: false, changed: undefined, clusters: new Set(scope.clusters), triggeredAt, refresh };
+      done.push(this.queue.enqueue(s, req));
     }
+    await Promise.all(done);
+  }
+
+  private watchesAny(s: AnyStream, clusters: ReadonlySet<string>): boolean {
+    const w = s.conn?.watched.get(TypeUrl.ClusterLoadAssignment);
+    if (!w) return false;
+    if (w.awaitingResponse || w.subscription.wildcard) return true;
+    const names = w.subscription.names;
+    if (clusters.size <= names.size) {
+      for (const c of clusters) if (names.has(c)) return true;
+    } else {
+      for (const n of names) if (clusters.has(n)) return true;
+    }
+    return false;
+  }
+
+  private async runPush(s: AnyStream, req: ConnPush): Promise<void> {
+    const push = this.core.current;
+    if (!push || s.closed) return;
+    try {
+      s.pushTo(req, push);
+    } catch (err) {
+      // The queue only keeps going after a throw; saying so is up to us.
+      this.core.pushFailed(err, s.conn?.proxy.id, 'queued push failed');
+      return;
+    }
+    // Backpressure: the push holds its slot until the client has taken what we wrote.
+    await s.drained(this.drainTimeoutMs);
+  }
+
+  /** Resolves when no push is queued or running. */
+  idle(): Promise<void> {
+    return this.queue.idle();
   }
 
   /**
@@ -145,7 +192,7 @@ export class XdsServer {
       const h = hostOfCluster(n);
       if (h !== undefined && want.has(h)) out.add(n);
     };
-    for (const n of this.cache.names(TypeUrl.ClusterLoadAssignment)) consider(n);
+    for (const n of this.core.cache.names(TypeUrl.ClusterLoadAssignment)) consider(n);
     for (const s of this.streams) {
       const w = s.conn?.watched.get(TypeUrl.ClusterLoadAssignment);
       if (!w) continue;
@@ -161,41 +208,39 @@ export class XdsServer {
     return out;
   }
 
-  /** Adds an observer of connection and message events; returns a function removing it. */
-  observe(observer: XdsObserver): () => void {
-    this.observers.push(observer);
-    return () => {
-      const i = this.observers.indexOf(observer);
-      if (i >= 0) this.observers.splice(i, 1);
-    };
+  /** Open streams, including those that have not sent their first request yet (leak checks). */
+  streamCount(): number {
+    return this.streams.size;
   }
 
-  private emit(event: XdsEvent): void {
-    for (const o of this.observers) {
-      try {
-        o(event);
-      } catch (err) {
-        this.log.error({ err }, 'xDS observer failed');
-      }
-    }
+  /** Adds an observer of connection and message events; returns a function removing it. */
+  observe(observer: XdsObserver): () => void {
+    const list = this.core.observers;
+    list.push(observer);
+    return () => {
+      const i = list.indexOf(observer);
+      if (i >= 0) list.splice(i, 1);
+    };
   }
 
   /** The most recent NACKs (up to 256), oldest first. */
   nackHistory(): NackEvent[] {
-    return [...this.nacks];
+    return this.core.nackHistory();
   }
 
   cacheStats(): CacheStats {
-    return this.cache.stats();
+    return this.core.cache.stats();
+  }
+
+  /** The push queue's counters, plus `errors`: queued pushes that threw (since start). */
+  pushQueueStats(): PushQueueStats & { errors: number } {
+    return { ...this.queue.stats(), errors: this.core.pushErrors };
   }
 
   async close(): Promise<void> {
     const server = this.grpcServer;
     this.grpcServer = undefined;
-    for (const s of [...this.streams]) {
-      s.call.end();
-      this.closeStream(s, 'server shutting down');
-    }
+    for (const s of [...this.streams]) s.end('server shutting down');
     if (!server) return;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
@@ -207,224 +252,5 @@ export class XdsServer {
         resolve();
       });
     });
-  }
-
-  private onStream(call: AdsCall): void {
-    const s: Stream = { call, conn: undefined, closed: false };
-    this.streams.add(s);
-    call.on('data', (req: DiscoveryRequest) => {
-      try {
-        this.onRequest(s, req);
-      } catch (err) {
-        this.log.error({ err, proxy: s.conn?.proxy.id }, 'xDS request failed');
-        this.fail(s, grpc.status.INTERNAL, `internal error: ${(err as Error).message}`);
-      }
-    });
-    call.on('end', () => {
-      call.end();
-      this.closeStream(s, 'client closed the stream');
-    });
-    call.on('cancelled', () => this.closeStream(s, 'stream cancelled'));
-    call.on('error', (err: Error) => this.closeStream(s, `stream error: ${err.message}`));
-    call.on('close', () => this.closeStream(s, 'stream closed'));
-  }
-
-  private fail(s: Stream, code: grpc.status, details: string): void {
-    if (s.closed) return;
-    this.log.warn({ proxy: s.conn?.proxy.id, peer: s.call.getPeer(), code: grpc.status[code], details }, 'refusing xDS stream');
-    s.call.emit('error', { code, details });
-    this.closeStream(s, details);
-  }
-
-  private closeStream(s: Stream, reason: string): void {
-    if (s.closed) return;
-    s.closed = true;
-    this.streams.delete(s);
-    if (s.conn) {
-      this.metrics.xdsConnections.dec();
-      this.log.info({ proxy: s.conn.proxy.id, conn: s.conn.id, reason }, 'xDS stream disconnected');
-      this.emit({ kind: 'disconnect', conn: s.conn.id, proxy: s.conn.proxy.id, time: new Date(this.now()), reason });
-      s.conn.free();
-    }
-  }
-
-  private onRequest(s: Stream, req: DiscoveryRequest): void {
-    if (s.closed) return;
-    if (!s.conn) {
-      if (!req.node) return this.fail(s, grpc.status.INVALID_ARGUMENT, 'the first DiscoveryRequest on a stream must carry node');
-      let proxy: Proxy;
-      try {
-        proxy = parseProxy(req.node);
-      } catch (err) {
-        if (err instanceof NodeIdError) return this.fail(s, grpc.status.INVALID_ARGUMENT, err.message);
-        throw err;
-      }
-      this.streamCounter += 1;
-      s.conn = new Connection(`${proxy.id}-${this.streamCounter}`, proxy, s.call.getPeer());
-      this.metrics.xdsConnections.inc();
-      this.log.info({ proxy: proxy.id, conn: s.conn.id, peer: s.conn.peer, kind: proxy.kind }, 'xDS stream connected');
-      this.emit({ kind: 'connect', conn: s.conn.id, proxy: proxy.id, time: new Date(this.now()), proxyKind: proxy.kind, peer: s.conn.peer, protocol: 'sotw' });
-    }
-    if (!req.typeUrl) {
-      return this.fail(s, grpc.status.INVALID_ARGUMENT, 'DiscoveryRequest without type_url: ADS needs type_url on every request');
-    }
-    const conn = s.conn;
-    const typeUrl = req.typeUrl;
-    const gen = this.generators[typeUrl as XdsTypeUrl];
-    const type = typeLabel(typeUrl);
-    if (!gen) {
-      this.log.warn({ proxy: conn.proxy.id, type: typeUrl }, 'request for a type this server does not serve; ignored');
-      return;
-    }
-    const prev = conn.watched.get(typeUrl);
-    const d = shouldRespond(prev && { subscription: prev.subscription, nonceSent: prev.nonceSent }, req);
-    const log = { proxy: conn.proxy.id, type, nonce: req.responseNonce, version: req.versionInfo };
-    const base = { conn: conn.id, proxy: conn.proxy.id, time: new Date(this.now()), typeUrl, nonce: req.responseNonce, version: req.versionInfo };
-    this.emit({ ...base, kind: 'request', names: [...req.resourceNames] });
-    switch (d.kind) {
-      case 'nack': {
-        const message = req.errorDetail?.message ?? '';
-        this.metrics.xdsRejects.inc({ type });
-        this.log.warn({ ...log, message }, 'NACK: proxy rejected config');
-        const time = new Date(this.now());
-        if (prev) prev.lastNack = { nonce: req.responseNonce, version: req.versionInfo, message, time };
-        this.nacks.push({ proxy: conn.proxy.id, type, nonce: req.responseNonce, version: req.versionInfo, message, time });
-        if (this.nacks.length > NACK_HISTORY) this.nacks.shift();
-        this.emit({ ...base, kind: 'nack', message });
-        // The rejected push has not converged and will not: stop timing it.
-        if (conn.convergence?.outstanding.get(typeUrl) === req.responseNonce) conn.convergence = undefined;
-        return;
-      }
-      case 'stale':
-        this.log.debug({ ...log, nonceSent: prev?.nonceSent }, 'stale nonce; ignored');
-        return;
-      case 'ack':
-      case 'subscription-changed': {
-        const w = prev as WatchedType;
-        w.nonceAcked = req.responseNonce;
-        w.versionAcked = req.versionInfo;
-        this.noteAck(conn, typeUrl, req.responseNonce);
-        this.emit({ ...base, kind: 'ack' });
-        if (d.kind === 'ack') return this.log.debug(log, 'ACK');
-        w.subscription = d.subscription;
-        for (const n of d.added) w.forceNames.add(n);
-        if (!isWildcardType(typeUrl)) for (const n of d.removed) w.sentHashes.delete(n);
-        this.log.debug({ ...log, added: d.added, removed: d.removed }, 'subscription changed');
-        if (d.respond) this.respond(s, w);
-        return;
-      }
-      case 'initial':
-      case 'reconnect': {
-        const w = conn.watch(typeUrl, d.subscription);
-        // A request without nonce starts the type over: whatever we sent is forgotten.
-        w.sentHashes = new Map();
-        w.forceNames.clear();
-        this.log.debug({ ...log, kind: d.kind, names: d.added, wildcard: d.subscription.wildcard }, 'new watch');
-        this.respond(s, w);
-        return;
-      }
-    }
-  }
-
-  private noteAck(conn: Connection, typeUrl: string, nonce: string): void {
-    const c = conn.convergence;
-    if (!c || c.outstanding.get(typeUrl) !== nonce) return;
-    c.outstanding.delete(typeUrl);
-    if (c.outstanding.size === 0) {
-      this.metrics.proxyConvergence.observe((this.now() - c.triggeredAt) / 1000);
-      conn.convergence = undefined;
-    }
-  }
-
-  /** Answers a request now, or when the first PushContext arrives. */
-  private respond(s: Stream, w: WatchedType): void {
-    if (!this.current) {
-      w.awaitingResponse = true;
-      return;
-    }
-    const sent = this.send(s, w, this.current, { mustRespond: true }, undefined);
-    // Envoy keeps an updated cluster warming until EDS for it arrives: always send it.
-    const eds = s.conn?.watched.get(TypeUrl.ClusterLoadAssignment);
-    if (w.typeUrl === TypeUrl.Cluster && sent && eds) {
-      this.send(s, eds, this.current, { mustRespond: false, force: new Set(sent) }, undefined);
-    }
-  }
-
-  private pushTo(s: Stream, conn: Connection, push: PushContext, scope: PushScope, triggeredAt: number | undefined): void {
-    let cdsSent: string[] | undefined;
-    for (const typeUrl of PUSH_ORDER) {
-      const w = conn.watched.get(typeUrl);
-      if (!w || s.closed) continue;
-      if (w.awaitingResponse) {
-        const sent = this.send(s, w, push, { mustRespond: true }, triggeredAt);
-        if (typeUrl === TypeUrl.Cluster) cdsSent = sent;
-        continue;
-      }
-      if (scope.kind === 'eds') {
-        if (typeUrl === TypeUrl.ClusterLoadAssignment) this.send(s, w, push, { mustRespond: false, only: scope.clusters }, triggeredAt);
-        continue;
-      }
-      // After a CDS response, EDS for its clusters goes out even if unchanged (clusters warm).
-      const force = typeUrl === TypeUrl.ClusterLoadAssignment && cdsSent ? new Set(cdsSent) : undefined;
-      const sent = this.send(s, w, push, { mustRespond: false, force }, triggeredAt);
-      if (typeUrl === TypeUrl.Cluster) cdsSent = sent;
-    }
-  }
-
-  /** Plans, writes and records one response; returns the names sent, undefined if none. */
-  private send(
-    s: Stream,
-    w: WatchedType,
-    push: PushContext,
-    opts: ResponseOptions,
-    triggeredAt: number | undefined,
-  ): string[] | undefined {
-    const conn = s.conn;
-    const gen = this.generators[w.typeUrl as XdsTypeUrl];
-    if (!gen || !conn || s.closed) return undefined;
-    const type = typeLabel(w.typeUrl);
-    const start = process.hrtime.bigint();
-    let planned;
-    try {
-      planned = planResponse(conn, w, push, gen, this.cache, opts);
-    } catch (err) {
-      // A generator or codec bug must not take the stream down; the proxy keeps its config.
-      this.log.error({ err, proxy: conn.proxy.id, type, version: push.version }, 'generating xDS response failed');
-      return undefined;
-    }
-    if (!planned) return undefined;
-    s.call.write(planned.response);
-    commitSent(w, planned, new Date(this.now()));
-    this.trackConvergence(conn, w.typeUrl, planned.response.nonce, triggeredAt);
-    this.metrics.xdsPushes.inc({ type });
-    this.emit({
-      kind: 'send',
-      conn: conn.id,
-      proxy: conn.proxy.id,
-      time: new Date(this.now()),
-      typeUrl: w.typeUrl,
-      version: planned.response.versionInfo,
-      nonce: planned.response.nonce,
-      names: planned.resources.map((r) => r.name),
-      bytes: planned.bytes,
-    });
-    this.metrics.configSize.observe({ type }, planned.bytes);
-    this.metrics.xdsPushTime.observe({ type }, Number(process.hrtime.bigint() - start) / 1e9);
-    this.log.debug(
-      { proxy: conn.proxy.id, type, version: push.version, nonce: planned.response.nonce, resources: planned.resources.length, bytes: planned.bytes },
-      'pushed',
-    );
-    return planned.resources.map((r) => r.name);
-  }
-
-  private trackConvergence(conn: Connection, typeUrl: string, nonce: string, triggeredAt: number | undefined): void {
-    const c = conn.convergence;
-    if (c) {
-      // An earlier push is still converging: keep timing from its (older) trigger, and wait
-      // for the ACK of this newer response, which supersedes the nonce it waited for.
-      if (triggeredAt !== undefined || c.outstanding.has(typeUrl)) c.outstanding.set(typeUrl, nonce);
-      return;
-    }
-    if (triggeredAt !== undefined) conn.convergence = { triggeredAt, outstanding: new Map([[typeUrl, nonce]]) };
   }
 }

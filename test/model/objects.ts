@@ -6,6 +6,7 @@ const API: Record<Kind, string> = {
   Service: 'v1', Endpoints: 'v1', Pod: 'v1', EndpointSlice: 'discovery.k8s.io/v1',
   VirtualService: 'networking.istio.io/v1', DestinationRule: 'networking.istio.io/v1',
   ServiceEntry: 'networking.istio.io/v1', WorkloadEntry: 'networking.istio.io/v1',
+  Gateway: 'networking.istio.io/v1', Sidecar: 'networking.istio.io/v1',
 };
 
 export function obj<K extends Kind>(

@@ -73,7 +73,7 @@ describe('parseObject: valid objects', () => {
   });
 
   it('skips other Istio and harmless kinds', () => {
-    expect(parseObject({ apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'g' } }, origin(), firstSeen)).toBeUndefined();
+    expect(parseObject({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'p' } }, origin(), firstSeen)).toBeUndefined();
     expect(parseObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }, origin(), firstSeen)).toBeUndefined();
   });
 });

@@ -118,7 +118,12 @@ describe('PushController', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(builder.eds).toHaveLength(1);
     expect(builder.full).toHaveLength(1); // only the initial one
-    expect(target.pushes[1]!.scope).toEqual({ kind: 'eds', clusters: new Set(['outbound|80||a.default.svc.cluster.local']) });
+    // The hosts go along: the server refreshes CDS/LDS of the proxies their endpoints reach.
+    expect(target.pushes[1]!.scope).toEqual({
+      kind: 'eds',
+      clusters: new Set(['outbound|80||a.default.svc.cluster.local']),
+      hosts: new Set(['a.default.svc.cluster.local']),
+    });
     expect(controller.lastPush()).toMatchObject({ kind: 'eds', changedHosts: ['a.default.svc.cluster.local'], events: 3 });
   });
 
@@ -127,7 +132,21 @@ describe('PushController', () => {
     store.emit([ev('VirtualService')]);
     await vi.advanceTimersByTimeAsync(100);
     expect(builder.eds).toHaveLength(0);
-    expect(target.pushes[1]!.scope).toEqual({ kind: 'full' });
+    // The batch's objects go along, so the server can skip what they cannot affect.
+    expect(target.pushes[1]!.scope).toEqual({
+      kind: 'full',
+      changed: [
+        { kind: 'EndpointSlice', namespace: 'default', name: 'x' },
+        { kind: 'VirtualService', namespace: 'default', name: 'x' },
+      ],
+    });
+  });
+
+  it('passes each changed object once, however many events it had', async () => {
+    store.emit([ev('VirtualService', 'a'), ev('VirtualService', 'a'), ev('DestinationRule', 'a')]);
+    await vi.advanceTimersByTimeAsync(100);
+    const scope = target.pushes[1]!.scope;
+    expect(scope.kind === 'full' && scope.changed?.map((k) => `${k.kind}/${k.name}`)).toEqual(['VirtualService/a', 'DestinationRule/a']);
   });
 
   it('skips the push when endpoint events changed no endpoints', async () => {
@@ -137,22 +156,23 @@ describe('PushController', () => {
     expect(target.pushes).toHaveLength(1);
   });
 
-  it('runs one push at a time; events during a push merge into the next', async () => {
+  it('does not wait for delivery: the next batch is pushed while the server still delivers (its queue merges)', async () => {
     target.hold();
     store.emit([ev('VirtualService', 'a')]);
     await vi.advanceTimersByTimeAsync(100);
-    expect(target.pushes).toHaveLength(2); // running, held
+    expect(target.pushes).toHaveLength(2); // handed over, delivery held
     store.emit([ev('VirtualService', 'b')]);
     await vi.advanceTimersByTimeAsync(200);
-    store.emit([ev('DestinationRule', 'c')]);
-    await vi.advanceTimersByTimeAsync(200);
-    expect(target.pushes).toHaveLength(2);
-    expect(builder.full).toHaveLength(2);
+    expect(target.pushes).toHaveLength(3);
+    let idle = false;
+    void controller.idle().then(() => (idle = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(idle).toBe(false); // idle() waits for delivery
     target.gate = undefined;
     target.release();
     await vi.advanceTimersByTimeAsync(0);
-    expect(target.pushes).toHaveLength(3);
-    expect(controller.lastPush()).toMatchObject({ kind: 'full', events: 2 });
+    expect(idle).toBe(true);
+    expect(controller.lastPush()).toMatchObject({ kind: 'full', events: 1 });
   });
 
   it('keeps the previous PushContext when building fails', async () => {
@@ -164,5 +184,23 @@ describe('PushController', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(controller.current()).toBe(before);
     expect(target.pushes).toHaveLength(1);
+  });
+
+  it('after a failed build, the next batch is a full push of everything even if it only moves endpoints', async () => {
+    const build = builder.buildPushContext.bind(builder);
+    builder.buildPushContext = () => {
+      throw new Error('boom');
+    };
+    store.emit([ev('VirtualService')]);
+    await vi.advanceTimersByTimeAsync(100);
+    builder.buildPushContext = build;
+    store.emit([ev('Pod')]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(builder.eds).toHaveLength(0);
+    // The failed batch's VirtualService must reach RDS: no `changed` narrowing it to [Pod].
+    expect(target.pushes.map((p) => p.scope)).toEqual([{ kind: 'full' }, { kind: 'full' }]);
+    store.emit([ev('Pod')]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(target.pushes[2]!.scope.kind).toBe('eds'); // back to normal once it succeeded
   });
 });

@@ -108,14 +108,19 @@ describe('routes', () => {
 });
 
 describe('generateAll', () => {
-  it('returns every type in push order, deterministic, and nothing for routers', () => {
+  it('returns every type in push order, deterministic; a router with no Gateway gets only clusters', () => {
     const a = generateAll(base, ctxFor(base).ctx.proxy);
     const types = [...new Set(a.resources.map((r) => r.typeUrl))];
     expect(types).toEqual([TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Listener, TypeUrl.RouteConfiguration]);
     expect(JSON.stringify(generateAll(base, ctxFor(base).ctx.proxy))).toBe(JSON.stringify(a));
     const router = { ...ctxFor(base).ctx.proxy, kind: 'router' as const };
+    // No Gateway selects it: no listeners or routes, but the outbound clusters (and their
+    // endpoints) a Gateway's routes would need, as Istio gives a gateway.
     const r = generateAll(base, router);
-    expect(r.resources).toEqual([]);
-    expect(r.warnings).toHaveLength(1);
+    const routerTypes = new Set(r.resources.map((x) => x.typeUrl));
+    expect(routerTypes.has(TypeUrl.Listener)).toBe(false);
+    expect(routerTypes.has(TypeUrl.RouteConfiguration)).toBe(false);
+    expect(r.resources.map((x) => x.name)).toContain('BlackHoleCluster');
+    expect(r.resources.map((x) => x.name)).not.toContain('PassthroughCluster');
   });
 });

@@ -32,11 +32,11 @@ describe('ResourceCache', () => {
     expect(b[0]!.bytes).toBe(a[0]!.bytes);
     expect(b[0]!.any).toBe(a[0]!.any);
     expect(gen.calls).toHaveLength(1);
-    // Another key: generated (and encoded) on its own.
+    // Another key: generated on its own; identical content is not encoded twice.
     const c = cache.get(push, gen, p3, undefined);
-    expect(c[0]!.bytes).not.toBe(a[0]!.bytes);
-    expect(c[0]!.bytes.equals(a[0]!.bytes)).toBe(true);
+    expect(c[0]!.bytes).toBe(a[0]!.bytes);
     expect(gen.calls).toHaveLength(2);
+    expect(cache.stats()).toMatchObject({ encoded: 2, reused: 2 });
   });
 
   it('hashes the bytes: equal content gives equal hashes across versions', () => {
@@ -94,8 +94,30 @@ describe('ResourceCache', () => {
     cache.advance(v2.version, { kind: 'full' });
     expect(cache.stats().entries).toBe(0);
     const [b] = cache.get(v2, gen, p1, undefined);
-    expect(b!.bytes).not.toBe(a!.bytes);
-    expect(gen.calls).toHaveLength(2);
+    expect(gen.calls).toHaveLength(2); // generated again...
+    expect(b!.bytes).toBe(a!.bytes); // ...but unchanged content is not encoded again
+    // Contents unused for a whole full version are dropped.
+    cache.advance('v3', { kind: 'full' });
+    cache.advance('v4', { kind: 'full' });
+    expect(cache.stats().contents).toBe(0);
+    const [c] = cache.get(fakePush({ [TypeUrl.Cluster]: { c1: '9' } }), gen, p1, undefined);
+    expect(c!.bytes).not.toBe(a!.bytes);
+  });
+
+  it('1000 EDS-only pushes of one cluster keep the content map bounded', () => {
+    const cache = new ResourceCache(encodeResource);
+    const eds = fakeGenerator(EDS);
+    const cds = fakeGenerator(TypeUrl.Cluster);
+    cache.get(fakePush(world), cds, p1, undefined);
+    for (let i = 0; i < 1000; i++) {
+      const v = fakePush({ ...world, [EDS]: { [EA]: `${i}`, [EB]: '1' } });
+      cache.advance(v.version, { kind: 'eds', clusters: new Set([EA]) });
+      expect(cache.get(v, eds, p1, undefined).map((r) => r.name).sort()).toEqual([EA, EB]);
+      cache.get(v, cds, p1, undefined); // CDS is regenerated after each (it may inline endpoints)
+    }
+    // CDS c1, c2 and the current EA and EB: no trace of the 999 superseded EA contents.
+    expect(cache.stats().contents).toBe(4);
+    expect(cache.stats().encoded).toBe(2 + 1001); // CDS encoded once, reused from then on
   });
 
   it('keeps the first of a name returned twice and reports it', () => {

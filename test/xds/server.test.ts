@@ -1,11 +1,12 @@
 // XdsServer beyond the checklist: EDS-only pushes, convergence timing, stream lifecycle,
 // logging and metrics.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RawXdsClient, TYPE } from '../support/raw-xds-client.js';
 import type { RawResponse } from '../support/raw-xds-client.js';
 import { fakePush, metricValue, recordingLogger, startServer } from './fakes.js';
 import type { Harness, World } from './fakes.js';
 import { TypeUrl } from '../../src/translate/api.js';
+import { Connection } from '../../src/xds/connection.js';
 
 const EA = 'outbound|80||a.default.svc.cluster.local';
 const EA2 = 'outbound|80|v1|a.default.svc.cluster.local';
@@ -18,6 +19,7 @@ const WORLD: World = {
 let h: Harness | undefined;
 const clients: RawXdsClient[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const c of clients.splice(0)) c.cancel();
   await h?.server.close();
   h = undefined;
@@ -113,13 +115,28 @@ describe('stream lifecycle', () => {
     const { logger, lines } = recordingLogger();
     h = await startServer(logger);
     await h.server.push(fakePush(WORLD), { kind: 'full' });
+    // The Connection itself, to check what it still holds once its stream is gone.
+    const conns: Connection[] = [];
+    const watch = Connection.prototype.watch;
+    vi.spyOn(Connection.prototype, 'watch').mockImplementation(function (this: Connection, ...args) {
+      conns.push(this);
+      return watch.apply(this, args);
+    });
     const c = open();
     await watchEds(c, 'gone', [EA]);
     await until(() => h!.server.connections().length === 1, 'connect');
     expect(await metricValue(h.metrics, 'pilot_xds')).toBe(1);
+    // An unACKed push leaves convergence pending.
+    await h.server.push(fakePush({ ...WORLD, [TypeUrl.ClusterLoadAssignment]: { [EA]: '2' } }), { kind: 'eds', clusters: new Set([EA]) }, 1);
+    await c.next();
+    const conn = conns[0]!;
+    expect(conn.convergence).toBeDefined();
     c.close();
     await until(() => h!.server.connections().length === 0, 'disconnect');
     expect(await metricValue(h.metrics, 'pilot_xds')).toBe(0);
+    expect(conn.watched.size).toBe(0);
+    expect(conn.convergence).toBeUndefined();
+    expect(h.server.pushQueueStats()).toMatchObject({ pending: 0, inFlight: 0 });
     expect(h.server.edsClustersForHosts(['a.default.svc.cluster.local'])).toEqual(new Set([EA])); // only the cache knows it
     const infos = lines.filter((l) => l['level'] === 30).map((l) => l['msg']);
     expect(infos).toEqual(expect.arrayContaining(['xDS stream connected', 'xDS stream disconnected']));

@@ -91,12 +91,21 @@ describe('shouldRespond (Istio table)', () => {
     expect(d.removed).toEqual(['a']);
   });
 
-  it('does not change the subscription on NACK or stale requests', () => {
+  it('does not change the subscription on stale requests, NACKs of them included', () => {
     const prev = watching(['a']);
     expect(shouldRespond(prev, req({ resourceNames: ['z'], responseNonce: 'n0' })).subscription).toBe(prev.subscription);
-    expect(shouldRespond(prev, req({ resourceNames: ['z'], responseNonce: 'n1', errorDetail: { message: 'x' } })).subscription).toBe(
+    expect(shouldRespond(prev, req({ resourceNames: ['z'], responseNonce: 'n0', errorDetail: { message: 'x' } })).subscription).toBe(
       prev.subscription,
     );
+  });
+
+  it('takes the subscription of a NACK of the latest response, answering only added names', () => {
+    const prev = watching(['a']);
+    const grown = shouldRespond(prev, req({ resourceNames: ['a', 'z'], responseNonce: 'n1', errorDetail: { message: 'x' } }));
+    expect(grown).toMatchObject({ kind: 'nack', respond: true, added: ['z'], removed: [] });
+    expect([...grown.subscription.names]).toEqual(['a', 'z']);
+    const shrunk = shouldRespond(watching(['a', 'b']), req({ typeUrl: CDS, resourceNames: ['a'], responseNonce: 'n1', errorDetail: { message: 'x' } }));
+    expect(shrunk).toMatchObject({ kind: 'nack', respond: false, added: [], removed: ['b'] });
   });
 });
 

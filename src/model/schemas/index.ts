@@ -6,8 +6,10 @@ import type { AnyConfigObject, ConfigKey, ConfigObject, Kind, ObjectMeta, Object
 import { ObjectValidationError, describeValue, zodIssuesToProblems } from '../errors.js';
 import type { Parsed, RawMeta } from './common.js';
 import { destinationRule } from './destination-rule.js';
+import { gateway } from './gateway.js';
 import { kubeEndpointSlice, kubeEndpoints, kubePod, kubeService } from './kube.js';
 import { serviceEntry, workloadEntry } from './service-entry.js';
+import { sidecar } from './sidecar.js';
 import { virtualService } from './virtual-service.js';
 
 const ISTIO_VERSIONS = ['networking.istio.io/v1', 'networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'];
@@ -26,6 +28,8 @@ const KINDS: { [K in Kind]: KindDef<K> } = {
   DestinationRule: { apiVersions: ISTIO_VERSIONS, schema: destinationRule },
   ServiceEntry: { apiVersions: ISTIO_VERSIONS, schema: serviceEntry },
   WorkloadEntry: { apiVersions: ISTIO_VERSIONS, schema: workloadEntry },
+  Gateway: { apiVersions: ISTIO_VERSIONS, schema: gateway },
+  Sidecar: { apiVersions: ISTIO_VERSIONS, schema: sidecar },
 };
 
 /**
@@ -33,7 +37,7 @@ const KINDS: { [K in Kind]: KindDef<K> } = {
  * companions of a Kubernetes manifest. Anything else (including typos) is an error.
  */
 export const SKIPPED_KINDS: ReadonlySet<string> = new Set([
-  'Gateway', 'Sidecar', 'EnvoyFilter', 'WorkloadGroup', 'ProxyConfig', 'PeerAuthentication',
+  'EnvoyFilter', 'WorkloadGroup', 'ProxyConfig', 'PeerAuthentication',
   'AuthorizationPolicy', 'RequestAuthentication', 'Telemetry', 'WasmPlugin',
   'Namespace', 'ServiceAccount', 'Deployment', 'ConfigMap', 'Secret', 'StatefulSet', 'DaemonSet',
   'ReplicaSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'PodDisruptionBudget',

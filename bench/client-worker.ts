@@ -1,0 +1,265 @@
+// Simulated ADS clients, many per process (forked by bench/run.ts). Each behaves like an
+// Envoy sidecar: subscribes CDS and LDS (wildcard), ACKs every response, then subscribes
+// EDS for the clusters and RDS for the route names it was given, following changes.
+// SotW or delta. On `reconnect` every client drops its stream and opens a new one (delta
+// clients send initial_resource_versions); refused streams retry with jittered backoff.
+import { createHash } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
+import { lookupType } from '../src/envoy/protos.js';
+
+const T = {
+  LDS: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+  RDS: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  CDS: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+  EDS: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+};
+const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService/';
+
+export interface WorkerClient {
+  id: string;
+  namespace: string;
+}
+export type ToWorker =
+  | { cmd: 'start'; port: number; protocol: 'sotw' | 'delta'; clients: WorkerClient[] }
+  | { cmd: 'reconnect' }
+  /** Transport floor: open `count` streams of a bare method; answer each message with 1 byte. */
+  | { cmd: 'floor'; port: number; count: number }
+  | { cmd: 'stop' };
+export type FromWorker = { ev: 'started' } | { ev: 'stopped'; bytes: number };
+
+const types = {
+  req: lookupType('envoy.service.discovery.v3.DiscoveryRequest'),
+  res: lookupType('envoy.service.discovery.v3.DiscoveryResponse'),
+  dreq: lookupType('envoy.service.discovery.v3.DeltaDiscoveryRequest'),
+  dres: lookupType('envoy.service.discovery.v3.DeltaDiscoveryResponse'),
+  listener: lookupType('envoy.config.listener.v3.Listener'),
+  hcm: lookupType('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager'),
+};
+
+function firstString(bytes: Uint8Array): string {
+  const r = protobuf.Reader.create(bytes);
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag >>> 3 === 1 && (tag & 7) === 2) return r.string();
+    r.skipType(tag & 7);
+  }
+  return '';
+}
+
+interface AnyMsg {
+  type_url: string;
+  value: Uint8Array;
+}
+// Listeners are shared by many clients of a process: decode each distinct one once.
+const routeNamesByListener = new Map<string, string[]>();
+function routeNames(listenerBytes: Uint8Array): string[] {
+  const key = createHash('sha1').update(listenerBytes).digest('hex');
+  let names = routeNamesByListener.get(key);
+  if (names) return names;
+  names = [];
+  const l = types.listener.decode(listenerBytes) as unknown as { filterChains: { filters: { typedConfig: AnyMsg | null }[] }[] };
+  for (const fc of l.filterChains) {
+    for (const f of fc.filters) {
+      if (f.typedConfig?.type_url !== HCM) continue;
+      const hcm = types.hcm.decode(f.typedConfig.value) as unknown as { rds: { routeConfigName: string } | null };
+      if (hcm.rds?.routeConfigName) names.push(hcm.rds.routeConfigName);
+    }
+  }
+  routeNamesByListener.set(key, names);
+  return names;
+}
+
+let bytesIn = 0;
+const ident = (b: Buffer): Buffer => b;
+
+class SimClient {
+  private call: grpc.ClientDuplexStream<Buffer, Buffer> | undefined;
+  private first = true;
+  // SotW: per type the last nonce/version and the names requested.
+  private readonly sotw = new Map<string, { nonce: string; version: string; names: string[] }>();
+  // Delta: per type the versions held.
+  private readonly held = new Map<string, Map<string, string>>();
+  private edsNames: string[] = [];
+  private rdsNames: string[] = [];
+  private readonly listeners = new Map<string, Uint8Array>();
+  private stopped = false;
+
+  constructor(
+    private readonly channel: grpc.Client,
+    private readonly protocol: 'sotw' | 'delta',
+    private readonly c: WorkerClient,
+  ) {}
+
+  open(): void {
+    if (this.stopped) return;
+    const delta = this.protocol === 'delta';
+    const call = this.channel.makeBidiStreamRequest(ADS + (delta ? 'DeltaAggregatedResources' : 'StreamAggregatedResources'), ident, ident);
+    this.call = call;
+    this.first = true;
+    call.on('data', (b: Buffer) => {
+      bytesIn += b.length;
+      if (delta) this.onDelta(b);
+      else this.onSotw(b);
+    });
+    call.on('error', () => {});
+    call.on('status', () => {
+      if (this.call !== call || this.stopped) return;
+      // Refused (rate limit) or dropped: retry with Envoy-like jittered backoff.
+      setTimeout(() => this.open(), 250 + Math.random() * 750);
+    });
+    if (delta) {
+      const sub = (t: string, names: string[]) => this.dsend({ typeUrl: t, resourceNamesSubscribe: names, initialResourceVersions: Object.fromEntries(this.held.get(t) ?? []) });
+      sub(T.CDS, ['*']);
+      sub(T.LDS, ['*']);
+      if (this.edsNames.length) sub(T.EDS, this.edsNames);
+      if (this.rdsNames.length) sub(T.RDS, this.rdsNames);
+    } else {
+      this.sotw.clear();
+      this.ssend({ typeUrl: T.CDS, resourceNames: [] });
+      this.ssend({ typeUrl: T.LDS, resourceNames: [] });
+      if (this.edsNames.length) this.ssend({ typeUrl: T.EDS, resourceNames: this.edsNames });
+      if (this.rdsNames.length) this.ssend({ typeUrl: T.RDS, resourceNames: this.rdsNames });
+    }
+  }
+
+  reconnect(): void {
+    const old = this.call;
+    this.call = undefined;
+    old?.cancel();
+    this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.call?.cancel();
+  }
+
+  private node(): Record<string, unknown> | undefined {
+    if (!this.first) return undefined;
+    this.first = false;
+    const ns = this.c.namespace;
+    return { id: `sidecar~10.1.0.1~${this.c.id}.${ns}~${ns}.svc.cluster.local`, cluster: this.c.id, metadata: { fields: { NAMESPACE: { stringValue: ns } } } };
+  }
+
+  private ssend(m: { typeUrl: string; resourceNames: string[]; versionInfo?: string; responseNonce?: string }): void {
+    const node = this.node();
+    this.call?.write(Buffer.from(types.req.encode(types.req.fromObject(node ? { ...m, node } : m)).finish()));
+  }
+
+  private dsend(m: Record<string, unknown>): void {
+    const node = this.node();
+    this.call?.write(Buffer.from(types.dreq.encode(types.dreq.fromObject(node ? { ...m, node } : m)).finish()));
+  }
+
+  private onSotw(b: Buffer): void {
+    const r = types.res.decode(b) as unknown as { versionInfo: string; typeUrl: string; nonce: string; resources: AnyMsg[] };
+    const prev = this.sotw.get(r.typeUrl);
+    const names = prev?.names ?? [];
+    this.sotw.set(r.typeUrl, { nonce: r.nonce, version: r.versionInfo, names });
+    this.ssend({ typeUrl: r.typeUrl, versionInfo: r.versionInfo, responseNonce: r.nonce, resourceNames: names });
+    if (r.typeUrl === T.CDS) this.follow(T.EDS, r.resources.map((a) => firstString(a.value)).filter((n) => n.startsWith('outbound|')));
+    if (r.typeUrl === T.LDS) {
+      this.listeners.clear();
+      for (const a of r.resources) this.listeners.set(firstString(a.value), a.value);
+      this.follow(T.RDS, [...this.listeners.values()].flatMap(routeNames));
+    }
+  }
+
+  private onDelta(b: Buffer): void {
+    type Res = { name: string; version: string; resource: AnyMsg | null };
+    const r = types.dres.decode(b) as unknown as { typeUrl: string; nonce: string; resources: Res[]; removedResources: string[] };
+    let held = this.held.get(r.typeUrl);
+    if (!held) this.held.set(r.typeUrl, (held = new Map()));
+    for (const x of r.resources) held.set(x.name, x.version);
+    for (const n of r.removedResources) held.delete(n);
+    this.dsend({ typeUrl: r.typeUrl, responseNonce: r.nonce });
+    if (r.typeUrl === T.CDS) this.follow(T.EDS, [...held.keys()].filter((n) => n.startsWith('outbound|')));
+    if (r.typeUrl === T.LDS) {
+      for (const x of r.resources) if (x.resource) this.listeners.set(x.name, x.resource.value);
+      for (const n of r.removedResources) this.listeners.delete(n);
+      this.follow(T.RDS, [...this.listeners.values()].flatMap(routeNames));
+    }
+  }
+
+  /** Follows the names CDS/LDS point at: (re)subscribes EDS or RDS when they change. */
+  private follow(typeUrl: string, wanted: string[]): void {
+    const next = [...new Set(wanted)].sort();
+    const cur = typeUrl === T.EDS ? this.edsNames : this.rdsNames;
+    if (next.length === cur.length && next.every((n, i) => n === cur[i])) return;
+    if (typeUrl === T.EDS) this.edsNames = next;
+    else this.rdsNames = next;
+    if (this.protocol === 'delta') {
+      const had = new Set(cur);
+      const now = new Set(next);
+      this.dsend({ typeUrl, resourceNamesSubscribe: next.filter((n) => !had.has(n)), resourceNamesUnsubscribe: cur.filter((n) => !now.has(n)) });
+      const held = this.held.get(typeUrl);
+      for (const n of cur) if (!now.has(n)) held?.delete(n);
+    } else {
+      const s = this.sotw.get(typeUrl);
+      this.sotw.set(typeUrl, { nonce: s?.nonce ?? '', version: s?.version ?? '', names: next });
+      this.ssend({ typeUrl, resourceNames: next, versionInfo: s?.version ?? '', responseNonce: s?.nonce ?? '' });
+    }
+  }
+}
+
+/** Opens simulated clients in this process (forked worker, or in-process for tests). */
+export function openClients(port: number, protocol: 'sotw' | 'delta', list: WorkerClient[]): { reconnect(): void; stop(): number } {
+  const chans: grpc.Client[] = [];
+  // One channel (TCP connection) per client, as every Envoy has its own.
+  const sims = list.map((c) => {
+    const ch = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 256 * 1024 * 1024 });
+    chans.push(ch);
+    return new SimClient(ch, protocol, c);
+  });
+  sims.forEach((c) => c.open());
+  return {
+    reconnect: () => sims.forEach((c) => c.reconnect()),
+    stop: () => {
+      sims.forEach((c) => c.stop());
+      chans.forEach((ch) => ch.close());
+      return bytesIn;
+    },
+  };
+}
+
+/** Bare streams for the transport floor: each answers every message with 1 byte. */
+export function openFloorClients(port: number, count: number): () => void {
+  const chans: grpc.Client[] = [];
+  for (let i = 0; i < count; i++) {
+    const ch = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 256 * 1024 * 1024 });
+    chans.push(ch);
+    const call = ch.makeBidiStreamRequest('/bench.Floor/Fan', ident, ident);
+    call.on('data', (b: Buffer) => {
+      bytesIn += b.length;
+      call.write(Buffer.alloc(1));
+    });
+    call.on('error', () => {});
+    call.write(Buffer.alloc(1)); // hello: the server learns the stream
+  }
+  return () => chans.forEach((ch) => ch.close());
+}
+
+// Forked by bench/harness.ts: driven by messages from the bench process.
+if (process.env['MINI_ISTIOD_BENCH_WORKER'] === '1' && process.send) {
+  let opened: ReturnType<typeof openClients> | undefined;
+  let closeFloor: (() => void) | undefined;
+  process.on('message', (m: ToWorker) => {
+    const send = (x: FromWorker): void => void process.send?.(x);
+    if (m.cmd === 'start') {
+      opened = openClients(m.port, m.protocol, m.clients);
+      send({ ev: 'started' });
+    } else if (m.cmd === 'floor') {
+      closeFloor = openFloorClients(m.port, m.count);
+      send({ ev: 'started' });
+    } else if (m.cmd === 'reconnect') {
+      opened?.reconnect();
+    } else {
+      const bytes = opened?.stop() ?? 0;
+      closeFloor?.();
+      send({ ev: 'stopped', bytes });
+      setTimeout(() => process.exit(0), 50);
+    }
+  });
+}
