@@ -1,9 +1,7 @@
-// Who is behind a connection snapshot. ConnectionSnapshot carries the node id only, so the
-// Proxy is re-derived from it: exact for Envoy sidecars (kind, IP, pod, namespace come from
-// the id), approximate otherwise (node.cluster, labels and metadata are not in the
-// snapshot). When the xDS server adds `proxy` to its snapshots, that is used instead.
+// Who is behind a connection snapshot: the Proxy the xDS server parsed from its node
+// (labels, metadata and all), so the debug API translates exactly what the proxy got.
 import type { ConnectionSnapshot } from '../xds/connection.js';
-import { parseProxy, type Proxy, type ProxyKind } from '../translate/proxy.js';
+import type { Proxy, ProxyKind } from '../translate/proxy.js';
 
 export interface ProxyInfo {
   kind: ProxyKind | 'unknown';
@@ -13,19 +11,9 @@ export interface ProxyInfo {
   proxy: Proxy | undefined;
 }
 
-/** A snapshot that may (in a later version of src/xds) carry the parsed Proxy. */
-type MaybeWithProxy = ConnectionSnapshot & { proxy?: Proxy };
-
-/** `kindHint` is the kind the xDS server reported at connect (grpc cannot be told from the id). */
-export function proxyOfSnapshot(snap: ConnectionSnapshot, kindHint?: string): ProxyInfo {
-  const carried = (snap as MaybeWithProxy).proxy;
-  if (carried) return info(carried);
-  const metadata: Record<string, unknown> = kindHint === 'grpc' ? { GENERATOR: 'grpc' } : {};
-  try {
-    return info(parseProxy({ id: snap.proxyId, metadata }));
-  } catch {
-    return { kind: 'unknown', cluster: '', istioVersion: '', proxy: undefined };
-  }
+/** `kindHint` is unused now that snapshots carry the parsed Proxy; kept for callers. */
+export function proxyOfSnapshot(snap: ConnectionSnapshot, _kindHint?: string): ProxyInfo {
+  return info(snap.proxy);
 }
 
 function info(p: Proxy): ProxyInfo {

@@ -41,6 +41,8 @@ export interface PendingConvergence {
 export interface ConnectionSnapshot {
   id: string;
   proxyId: string;
+  /** The parsed node: kind, namespace, labels, metadata, user agent. */
+  proxy: Proxy;
   peer: string;
   connectedAt: string;
   types: {
@@ -112,6 +114,7 @@ export class Connection {
     return {
       id: this.id,
       proxyId: this.proxy.id,
+      proxy: this.proxy,
       peer: this.peer,
       connectedAt: this.connectedAt.toISOString(),
       types: [...this.watched.values()].map((w) => ({

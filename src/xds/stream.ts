@@ -101,7 +101,7 @@ export abstract class XdsStream<Req, Res> implements ServerStream {
     this.conn = conn;
     this.core.metrics.xdsConnections.inc();
     this.core.log.info({ proxy: proxy.id, conn: conn.id, peer: conn.peer, kind: proxy.kind, protocol: this.protocol }, 'xDS stream connected');
-    this.core.emit({ kind: 'connect', conn: conn.id, proxy: proxy.id, time: new Date(this.core.now()), proxyKind: proxy.kind, peer: conn.peer, protocol: this.protocol });
+    this.core.emit({ kind: 'connect', conn: conn.id, proxy: proxy.id, time: new Date(this.core.now()), proxyKind: proxy.kind, peer: conn.peer, protocol: this.protocol, node: proxy });
     return conn;
   }
 

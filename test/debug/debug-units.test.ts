@@ -7,6 +7,7 @@ import { DebugRecorder } from '../../src/debug/recorder.js';
 import { syncState } from '../../src/debug/sync-status.js';
 import { TypeUrl } from '../../src/translate/api.js';
 import { compareVersions } from '../../src/cli/proxy-status.js';
+import { parseProxy } from '../../src/translate/proxy.js';
 
 const A = 'sidecar~10.0.0.1~reviews-v1-abc.default~default.svc.cluster.local';
 const B = 'sidecar~10.0.0.2~reviews-v2-def.default~default.svc.cluster.local';
@@ -48,7 +49,7 @@ describe('DebugRecorder', () => {
   const base = { conn: 'c1', proxy: A };
   it('converges when every response of the newest version is ACKed; a NACK rejects it', () => {
     const r = new DebugRecorder();
-    r.observer({ ...base, kind: 'connect', time: t(0), proxyKind: 'sidecar', peer: 'p', protocol: 'sotw' });
+    r.observer({ ...base, kind: 'connect', time: t(0), proxyKind: 'sidecar', peer: 'p', protocol: 'sotw', node: parseProxy({ id: A }) });
     r.observer({ ...base, kind: 'send', time: t(0), typeUrl: TypeUrl.Cluster, version: 'v1', nonce: 'n1', names: [], bytes: 1 });
     r.observer({ ...base, kind: 'send', time: t(5), typeUrl: TypeUrl.Listener, version: 'v1', nonce: 'n2', names: [], bytes: 1 });
     r.observer({ ...base, kind: 'ack', time: t(7), typeUrl: TypeUrl.Cluster, version: 'v1', nonce: 'n1' });

@@ -7,7 +7,6 @@ import type { PushContext } from '../../push/push-context.js';
 import type { PushStatus } from '../../push/push-controller.js';
 import { SHORT_TYPE } from '../../translate/api.js';
 import type { XdsTypeUrl } from '../../translate/api.js';
-import { parseProxy } from '../../translate/proxy.js';
 import type { XdsEvent, XdsObserver } from '../../xds/observer.js';
 import { ConfigHistory } from './config-history.js';
 import type { EventHub } from './event-hub.js';
@@ -64,9 +63,9 @@ export class UiRecorder {
     switch (e.kind) {
       case 'connect': {
         this.kinds.set(e.conn, e.proxyKind);
-        // Events carry no node metadata; the kind says whether the generator sees a gRPC client.
-        const proxy = parseProxy({ id: e.proxy, metadata: e.proxyKind === 'grpc' ? { GENERATOR: 'grpc' } : {} });
-        this.history.connect(e.conn, proxy);
+        // The node as the server parsed it: labels and metadata included, so the versions
+        // the UI regenerates are exactly what this proxy was sent.
+        this.history.connect(e.conn, e.node);
         this.hub.publish('connect', { conn: e.conn, proxy: e.proxy, kind: e.proxyKind });
         return;
       }
