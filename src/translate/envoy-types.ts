@@ -128,6 +128,8 @@ export interface RetryPolicy {
   /** int64: a string in proto3 JSON. */
   hostSelectionRetryMaxAttempts: string;
   retriableStatusCodes?: number[];
+  retryPriority?: { name: string; typedConfig: { '@type': string; updateFrequency: number } };
+  retryBackOff?: { baseInterval: Duration };
 }
 
 export interface WeightedCluster {

@@ -5,13 +5,13 @@
 // and gRPC (context "mesh") and gateways (context "ns/name" of the gateway's server).
 import type { ConfigObject } from '../model/config.js';
 import { hashPolicyFor, type HashPolicy } from './dr-hash-policy.js';
-import type { Destination, HTTPMatchRequest, HTTPRoute } from '../model/istio-types.js';
+import type { Destination, HTTPMatchRequest, HTTPRetry, HTTPRoute } from '../model/istio-types.js';
 import { resolveHost } from '../model/references.js';
 import type { TranslateContext } from './context.js';
 import { objectRef } from './context.js';
 import { findSubset } from './destination-rule.js';
 import { toProtoDuration } from './duration.js';
-import type { RouteAction, RouteMatch } from './envoy-types.js';
+import type { RetryPolicy, RouteAction, RouteMatch } from './envoy-types.js';
 import { convertFault, type FaultProblem } from './fault.js';
 import { FAULT_FILTER, outboundClusterName } from './names.js';
 import { convertRetry } from './retry.js';
@@ -67,6 +67,29 @@ function destinationCluster(s: Scope, d: Destination, field: string, target: Rou
 }
 
 /**
+ * The retry fields Istio added after attempts/perTryTimeout/retryOn: retryRemoteLocalities
+ * (retry in other localities: Envoy's previous_priorities, updated every 2 attempts, as
+ * Istio), backoff (base interval) and retryIgnorePreviousHosts (false drops the
+ * previous-hosts predicate, which is on by default).
+ */
+function applyRetryExtras(policy: RetryPolicy, retries: HTTPRetry | undefined, badDuration: (field: string) => void): RetryPolicy {
+  const out: RetryPolicy = { ...policy };
+  if (retries?.retryRemoteLocalities) {
+    out.retryPriority = {
+      name: 'envoy.retry_priorities.previous_priorities',
+      typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig', updateFrequency: 2 },
+    };
+  }
+  if (retries?.backoff !== undefined) {
+    const d = toProtoDuration(retries.backoff);
+    if (d === undefined) badDuration('backoff');
+    else out.retryBackOff = { baseInterval: d };
+  }
+  if (retries?.retryIgnorePreviousHosts === false) delete out.retryHostPredicate;
+  return out;
+}
+
+/**
  * Consistent-hash routes: the DestinationRule's consistentHash (a cluster-side setting)
  * needs the matching RouteAction.hashPolicy to take effect, as in Istio.
  */
@@ -119,10 +142,7 @@ function forwardAction(s: Scope, http: HTTPRoute, target: RouteTarget): { action
   }
   Object.assign(action, timeoutFields(timeout, target.grpc));
   const retry = convertRetry(http.retries, (f) => warn(s, `retries.${f}`, 'unparseable duration; ignored'));
-  if (retry) action.retryPolicy = retry;
-  for (const f of ['retryRemoteLocalities', 'backoff', 'retryIgnorePreviousHosts'] as const) {
-    if (http.retries?.[f] !== undefined) warn(s, `retries.${f}`, `${f} is not supported yet; ignored`);
-  }
+  if (retry) action.retryPolicy = applyRetryExtras(retry, http.retries, (f) => warn(s, `retries.${f}`, 'unparseable duration; ignored'));
   const mirrors = mirrorPolicies(http, (d, field) => destinationCluster(s, d, field, target));
   if (mirrors.length > 0) action.requestMirrorPolicies = mirrors;
   if (action.cluster) {

@@ -9,7 +9,7 @@ import type { HttpConnectionManager, Listener } from './envoy-types.js';
 import { HCM_TYPE } from './envoy-types.js';
 import { outboundHttpFilters } from './listeners-sidecar.js';
 import { candidateHosts, outboundClusterName, splitHostPort } from './names.js';
-import { serviceAddress, sortedPorts, visibleServices } from './services.js';
+import { grpcServices, serviceAddress, sortedPorts } from './services.js';
 
 function apiListener(name: string, svc: Service, port: number): Listener {
   const routeName = outboundClusterName(svc.hostname, port);
@@ -48,7 +48,7 @@ export function resolveListenerName(
  * one `FQDN:PORT` listener per visible service port.
  */
 export function grpcListeners(ctx: TranslateContext, names: readonly string[] | undefined): Listener[] {
-  const services = visibleServices(ctx);
+  const services = grpcServices(ctx);
   const visible = new Map(services.map((s) => [s.hostname, s]));
   const wanted = names
     ? [...new Set(names)]

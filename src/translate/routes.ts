@@ -18,7 +18,7 @@ import {
   proxyDomain,
 } from './names.js';
 import { defaultRetryPolicy } from './retry.js';
-import { isHttpPort, serviceAddresses, sortedPorts, visibleServices } from './services.js';
+import { grpcServices, isHttpPort, serviceAddresses, sortedPorts, visibleServices } from './services.js';
 
 /**
  * The Host header values that reach `svc` from a proxy in `proxyNs`, in Istio's order:
@@ -149,7 +149,7 @@ export function grpcRouteConfig(ctx: TranslateContext, name: string, visible: Re
 
 /** gRPC route configs: the named ones, or (names undefined) one per visible service port. */
 export function grpcRouteConfigs(ctx: TranslateContext, names: readonly string[] | undefined): RouteConfiguration[] {
-  const services = visibleServices(ctx);
+  const services = grpcServices(ctx);
   const visible = new Map(services.map((s) => [s.hostname, s]));
   const wanted = names
     ? [...new Set(names)].sort(compareStrings)

@@ -37,26 +37,27 @@ export function isVisibleTo(svc: Service, namespace: string): boolean {
  * The services this proxy gets configuration for, sorted by hostname: what its Sidecar
  * scope imports (ctx.push is already scoped, see context.ts), or without a Sidecar every
  * service exported to its namespace. Ports may be trimmed to a Sidecar egress listener's
- * port. Services with resolution NONE are left out (warned once each): Istio gives them
- * ORIGINAL_DST clusters and passthrough listeners, which are a later issue; their traffic
- * still leaves through virtualOutbound's PassthroughCluster under ALLOW_ANY.
+ * port. Services with resolution NONE (headless Services, passthrough ServiceEntries) are
+ * included: they get ORIGINAL_DST clusters, as in Istio. Proxyless gRPC clients can only
+ * use EDS clusters; grpcServices() is their view.
  */
 export function visibleServices(ctx: TranslateContext): Service[] {
   const out: Service[] = [];
   for (const svc of ctx.push.services) {
     // Already true for a scoped view; kept so a hand-built context stays correct.
     if (!isVisibleTo(svc, ctx.proxy.namespace)) continue;
-    if (svc.resolution === 'NONE') {
-      ctx.warn({
-        object: `Service ${svc.namespace}/${svc.name}`,
-        field: 'resolution',
-        message: `${svc.hostname}: resolution NONE (passthrough) is not translated yet; no clusters, listeners or routes are generated for it`,
-      });
-      continue;
-    }
     out.push(svc);
   }
   return out.sort((a, b) => compareStrings(a.hostname, b.hostname));
+}
+
+/**
+ * What a proxyless gRPC client can dial: visible services whose endpoints come from EDS.
+ * gRPC has no DNS or original-destination clusters, so CDS gives it none for the others
+ * and a listener for them would point at a cluster that never comes.
+ */
+export function grpcServices(ctx: TranslateContext): Service[] {
+  return visibleServices(ctx).filter((s) => s.resolution === 'STATIC');
 }
 
 /** Ports sorted by number (then name), so that every loop over them is deterministic. */
