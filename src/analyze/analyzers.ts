@@ -2,8 +2,8 @@
 // message: schema errors, references to hosts, subsets, gateways and gateway workloads
 // that do not exist, VirtualServices fighting over a host, and Service port names.
 import type { AnyConfigObject, ConfigObject } from '../model/config.js';
+import { destinations } from '../model/references.js';
 import { resolveHost } from '../model/host.js';
-import type { Destination } from '../model/istio-types.js';
 import type { PushContext } from '../push/push-context.js';
 import type { LoadedConfig, RawDoc } from './load.js';
 import { lineOf } from './load.js';
@@ -43,21 +43,6 @@ export function schemaErrors(input: AnalysisInput): Message[] {
 
 const virtualServices = (input: AnalysisInput) =>
   input.loaded.objects.filter((o): o is ConfigObject<'VirtualService'> => o.kind === 'VirtualService');
-
-function destinations(vs: ConfigObject<'VirtualService'>): { dest: Destination; field: string }[] {
-  const out: { dest: Destination; field: string }[] = [];
-  (vs.spec.http ?? []).forEach((r, i) => {
-    (r.route ?? []).forEach((d, j) => out.push({ dest: d.destination, field: `spec.http[${i}].route[${j}].destination` }));
-    if (r.mirror) out.push({ dest: r.mirror, field: `spec.http[${i}].mirror` });
-    (r.mirrors ?? []).forEach((m, j) => out.push({ dest: m.destination, field: `spec.http[${i}].mirrors[${j}].destination` }));
-  });
-  for (const kind of ['tcp', 'tls'] as const) {
-    (vs.spec[kind] ?? []).forEach((r, i) =>
-      (r.route ?? []).forEach((d, j) => out.push({ dest: d.destination, field: `spec.${kind}[${i}].route[${j}].destination` })),
-    );
-  }
-  return out;
-}
 
 /** A host exists when a service has it, exactly or through a wildcard ServiceEntry host. */
 function hostExists(push: PushContext, fqdn: string): boolean {

@@ -22,7 +22,7 @@ function subsetsByHost(store: ConfigStoreReader): Map<string, Set<string>> {
 }
 
 /** Every destination of a VirtualService with the field path that names it. */
-function destinations(vs: ConfigObject<'VirtualService'>): { dest: Destination; field: string }[] {
+export function destinations(vs: ConfigObject<'VirtualService'>): { dest: Destination; field: string }[] {
   const out: { dest: Destination; field: string }[] = [];
   (vs.spec.http ?? []).forEach((r, i) => {
     (r.route ?? []).forEach((d, j) => out.push({ dest: d.destination, field: `spec.http[${i}].route[${j}].destination` }));

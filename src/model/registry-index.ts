@@ -60,6 +60,21 @@ export function podReady(pod: ConfigObject<'Pod'>): boolean {
   return pod.spec.status.conditions?.find((c) => c.type === 'Ready')?.status !== 'False';
 }
 
+/** The endpoint a running pod gives one service port (what the endpoints controller makes). */
+export function podEndpoint(pod: ConfigObject<'Pod'>, ip: string, port: number, servicePortName: string): Endpoint {
+  return {
+    address: ip,
+    port,
+    servicePortName,
+    labels: pod.metadata.labels,
+    locality: localityFromLabels(pod.metadata.labels),
+    weight: 1,
+    healthy: podReady(pod),
+    workloadName: pod.metadata.name,
+    namespace: pod.metadata.namespace,
+  };
+}
+
 export function compareEndpoints(a: Endpoint, b: Endpoint): number {
   if (a.address !== b.address) return a.address < b.address ? -1 : 1;
   if (a.port !== b.port) return a.port - b.port;

@@ -5,7 +5,7 @@
 import type { ConfigObject } from './config.js';
 import type { KubeEndpointPort } from './kube-types.js';
 import { inferPortProtocol } from './protocol.js';
-import { localityFromLabels, podReady, runningPodIP, labelsMatch, type WorkloadIndex } from './registry-index.js';
+import { localityFromLabels, podEndpoint, runningPodIP, labelsMatch, type WorkloadIndex } from './registry-index.js';
 import { selectedWorkloadEntries } from './registry-workload-entry.js';
 import { EMPTY_LOCALITY, serviceHostname, type Endpoint, type Service, type ServicePort } from './service.js';
 
@@ -139,17 +139,7 @@ export function fromPods(idx: WorkloadIndex, namespace: string, selector: Record
     for (const sp of ports) {
       const port = podTargetPort(pod, sp);
       if (port === undefined) continue;
-      out.push({
-        address: ip,
-        port,
-        servicePortName: sp.name,
-        labels: pod.metadata.labels,
-        locality: localityFromLabels(pod.metadata.labels),
-        weight: 1,
-        healthy: podReady(pod),
-        workloadName: pod.metadata.name,
-        namespace: pod.metadata.namespace,
-      });
+      out.push(podEndpoint(pod, ip, port, sp.name));
     }
   }
   return out;

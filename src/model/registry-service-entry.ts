@@ -3,7 +3,7 @@
 // resolution without either, the host itself.
 import type { ConfigObject } from './config.js';
 import { serviceEntryProtocol } from './protocol.js';
-import { labelsMatch, localityFromLabels, podReady, runningPodIP, type WorkloadIndex } from './registry-index.js';
+import { labelsMatch, podEndpoint, runningPodIP, type WorkloadIndex } from './registry-index.js';
 import { selectedWorkloadEntries, workloadEndpoints } from './registry-workload-entry.js';
 import { EMPTY_LOCALITY, type Endpoint, type Service, type ServicePort } from './service.js';
 
@@ -40,17 +40,7 @@ function selectedPods(idx: WorkloadIndex, namespace: string, selector: Record<st
     const ip = runningPodIP(pod);
     if (!ip || !labelsMatch(selector, pod.metadata.labels)) continue;
     for (const sp of ports) {
-      out.push({
-        address: ip,
-        port: typeof sp.targetPort === 'number' ? sp.targetPort : sp.port,
-        servicePortName: sp.name,
-        labels: pod.metadata.labels,
-        locality: localityFromLabels(pod.metadata.labels),
-        weight: 1,
-        healthy: podReady(pod),
-        workloadName: pod.metadata.name,
-        namespace: pod.metadata.namespace,
-      });
+      out.push(podEndpoint(pod, ip, typeof sp.targetPort === 'number' ? sp.targetPort : sp.port, sp.name));
     }
   }
   return out;

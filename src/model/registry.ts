@@ -1,7 +1,7 @@
 // The service registry derived from the store: Kubernetes Services and ServiceEntries
 // become Services, and each gets its endpoints. Output is sorted (services by hostname,
 // endpoints by address, port, port name) so that equal input always gives equal output.
-import type { ConfigObject } from './config.js';
+import { byCreation } from './config-order.js';
 import { compareEndpoints, indexWorkloads } from './registry-index.js';
 import { kubeServiceEndpoints, kubeServiceToService } from './registry-kube.js';
 import { serviceEntryEndpoints, serviceEntryToServices } from './registry-service-entry.js';
@@ -11,15 +11,6 @@ import type { ConfigStoreReader } from './store.js';
 export interface Registry {
   services: Service[];
   endpointsByHost: Map<string, Endpoint[]>;
-}
-
-function byCreation(a: ConfigObject, b: ConfigObject): number {
-  const ta = a.metadata.creationTimestamp;
-  const tb = b.metadata.creationTimestamp;
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const ka = `${a.metadata.namespace}/${a.metadata.name}`;
-  const kb = `${b.metadata.namespace}/${b.metadata.name}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 /**

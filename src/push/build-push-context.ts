@@ -2,6 +2,7 @@
 // endpoints), VirtualServices indexed by host in Istio's merge order, and one merged
 // DestinationRule per host.
 import type { ConfigObject } from '../model/config.js';
+import { byCreation } from '../model/config-order.js';
 import { deepEqual } from '../model/deep-equal.js';
 import { resolveHost } from '../model/host.js';
 import type { DestinationRuleSpec } from '../model/istio-types.js';
@@ -9,16 +10,6 @@ import { buildEndpoints, buildServices } from '../model/registry.js';
 import type { Endpoint, Service } from '../model/service.js';
 import type { ConfigStoreReader } from '../model/store.js';
 import type { MeshConfig, PushContext } from './push-context.js';
-
-/** Istio's config order: oldest creationTimestamp first, then namespace/name. */
-function byCreation(a: ConfigObject, b: ConfigObject): number {
-  const ta = a.metadata.creationTimestamp;
-  const tb = b.metadata.creationTimestamp;
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const ka = `${a.metadata.namespace}/${a.metadata.name}`;
-  const kb = `${b.metadata.namespace}/${b.metadata.name}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
 
 /** Sidecars only see VirtualServices bound to the mesh: no `gateways`, or one naming `mesh`. */
 function appliesToMesh(vs: ConfigObject<'VirtualService'>): boolean {

@@ -10,11 +10,11 @@
 // does (oldest first: first traffic policy wins, subsets unioned, first name wins);
 // rules with different exportTo stay separate and the first one exported to the proxy wins.
 import type { ConfigObject } from '../model/config.js';
+import { byCreation } from '../model/config-order.js';
 import { resolveHost } from '../model/host.js';
 import type { DestinationRuleSpec } from '../model/istio-types.js';
 import type { PushContext } from '../push/push-context.js';
 import type { TranslateContext } from './context.js';
-import { compareStrings } from './context.js';
 
 export type DestinationRule = ConfigObject<'DestinationRule'>;
 
@@ -42,13 +42,6 @@ interface DrIndex {
   exported: Map<string, HostIndex>;
   /** The root namespace's private rules (step 1 for proxies in the root namespace). */
   rootLocal: HostIndex;
-}
-
-function byCreation(a: DestinationRule, b: DestinationRule): number {
-  const ta = a.metadata.creationTimestamp;
-  const tb = b.metadata.creationTimestamp;
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  return compareStrings(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`);
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
