@@ -23,7 +23,7 @@ const program = new Command()
 
 program
   .command('serve')
-  .description('Serve xDS (ADS, state of the world) on --grpc-addr and /ready, /metrics on --http-addr.')
+  .description('Serve xDS (ADS: state of the world and delta) on --grpc-addr; /ready, /metrics, /debug/* and the /ui on --http-addr.')
   .option('--config-dir <dir>', 'directory tree of Kubernetes/Istio YAML to read and watch')
   .option('--mesh-config <file>', 'MeshConfig YAML (outboundTrafficPolicy, defaultConfig, trustDomain, rootNamespace)')
   .option('--kubeconfig <path>', 'watch the Kubernetes API server this kubeconfig names')
