@@ -12,6 +12,7 @@
 import type { ConsistentHashLB } from '../model/istio-types.js';
 import type { PushContext } from '../push/push-context.js';
 import { newContext } from './context.js';
+import type { TranslateContext } from './context.js';
 import { clusterPolicy, findSubset } from './destination-rule.js';
 import { toProtoDuration } from './duration.js';
 import { needsRingHashFallback } from './grpc-client-features.js';
@@ -54,6 +55,24 @@ export function hashPolicyFromConsistentHash(ch: ConsistentHashLB, grpc: boolean
   return [];
 }
 
+// Routes ask once per route (a thousand times per route configuration): the context (the
+// Sidecar choice and scope lookup) is the same for every route of one proxy and push.
+const contexts = new WeakMap<PushContext, WeakMap<Proxy, TranslateContext>>();
+
+function contextFor(push: PushContext, proxy: Proxy): TranslateContext {
+  let perPush = contexts.get(push);
+  if (!perPush) {
+    perPush = new WeakMap();
+    contexts.set(push, perPush);
+  }
+  let ctx = perPush.get(proxy);
+  if (!ctx) {
+    ctx = newContext(push, proxy);
+    perPush.set(proxy, ctx);
+  }
+  return ctx;
+}
+
 /**
  * RouteAction.hashPolicy for a route to `clusterName` (`outbound|PORT|SUBSET|HOST`) as seen
  * by `proxy`; [] when the cluster does not hash (leave hashPolicy unset then).
@@ -61,7 +80,7 @@ export function hashPolicyFromConsistentHash(ch: ConsistentHashLB, grpc: boolean
 export function hashPolicyFor(push: PushContext, proxy: Proxy, clusterName: string): HashPolicy[] {
   const parsed = parseClusterName(clusterName);
   if (!parsed || needsRingHashFallback(proxy)) return [];
-  const ctx = newContext(push, proxy);
+  const ctx = contextFor(push, proxy);
   const subset = parsed.subset !== '' ? findSubset(ctx, parsed.host, parsed.subset) : undefined;
   if (parsed.subset !== '' && !subset) return [];
   const ch = clusterPolicy(ctx, parsed.host, parsed.port, subset)?.loadBalancer?.consistentHash;

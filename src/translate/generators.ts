@@ -16,6 +16,7 @@ import { grpcListeners } from './listeners-grpc.js';
 import { buildInboundListeners } from './listeners-inbound.js';
 import { sidecarListeners } from './listeners-sidecar.js';
 import type { Proxy } from './proxy.js';
+import type { Service } from '../model/service.js';
 import { grpcRouteConfigs, sidecarRouteConfigs } from './routes.js';
 import { visibleServices } from './services.js';
 import type { InboundCluster, InboundListener } from './sidecar-envoy-types.js';
@@ -115,9 +116,28 @@ function buildRoutes(ctx: TranslateContext, names: readonly string[] | undefined
   }
 }
 
+// visibleServices() reads only the scoped service list and the proxy's namespace; the list
+// is shared by endpoint-only pushes (sidecar-scope.ts), so an EDS push for one cluster does
+// not re-sort every visible service once per scope.
+const visibleIndex = new WeakMap<readonly Service[], Map<string, ReadonlyMap<string, Service>>>();
+
+function visibleByHost(ctx: TranslateContext): ReadonlyMap<string, Service> {
+  let perNs = visibleIndex.get(ctx.push.services);
+  if (!perNs) {
+    perNs = new Map();
+    visibleIndex.set(ctx.push.services, perNs);
+  }
+  let m = perNs.get(ctx.proxy.namespace);
+  if (!m) {
+    m = new Map(visibleServices(ctx).map((s) => [s.hostname, s]));
+    perNs.set(ctx.proxy.namespace, m);
+  }
+  return m;
+}
+
 function buildEndpoints(ctx: TranslateContext, names: readonly string[] | undefined): ClusterLoadAssignment[] {
   if (ctx.proxy.kind === 'router') return routerEndpoints(ctx, names);
-  const visible = new Map(visibleServices(ctx).map((s) => [s.hostname, s]));
+  const visible = visibleByHost(ctx);
   const wanted = names ? [...new Set(names)].sort(compareStrings) : edsClusterNames(ctx);
   const out: ClusterLoadAssignment[] = [];
   for (const n of wanted) {

@@ -200,7 +200,29 @@ function buildScope(push: PushContext, configNamespace: string, sidecar: ConfigO
   };
 }
 
-const cache = new WeakMap<PushContext, Map<string, SidecarScope>>();
+// Keyed by what buildScope reads (services, VirtualServices, mesh, Sidecars), not by the
+// PushContext: an endpoint-only push shares all four with its predecessor, so its scopes
+// are the same objects and are not rebuilt (50 namespaces × every service) per pod change.
+type ScopeBasis = [readonly Service[], PushContext['virtualServicesByHost'], MeshConfig, object];
+const NO_SIDECARS: object = Object.freeze([]);
+const cache = new WeakMap<object, WeakMap<object, WeakMap<object, WeakMap<object, Map<string, SidecarScope>>>>>();
+
+function scopesOf(push: PushContext): Map<string, SidecarScope> {
+  const basis: ScopeBasis = [push.services, push.virtualServicesByHost, push.mesh, push.sidecars ?? NO_SIDECARS];
+  const l1 = getOrSet(cache, basis[0], () => new WeakMap());
+  const l2 = getOrSet(l1, basis[1], () => new WeakMap());
+  const l3 = getOrSet(l2, basis[2], () => new WeakMap());
+  return getOrSet(l3, basis[3], () => new Map());
+}
+
+function getOrSet<V>(m: WeakMap<object, V>, k: object, make: () => V): V {
+  let v = m.get(k);
+  if (v === undefined) {
+    v = make();
+    m.set(k, v);
+  }
+  return v;
+}
 
 /**
  * The scope a proxy gets from `choice` (chooseSidecar's answer) in this push; memoized per
@@ -209,11 +231,7 @@ const cache = new WeakMap<PushContext, Map<string, SidecarScope>>();
 export function scopeForChoice(push: PushContext, namespace: string, choice: SidecarChoice): SidecarScope {
   const sc = choice.sidecar;
   const key = `${sc ? `${sc.metadata.namespace}/${sc.metadata.name}` : 'default'}\u0000${namespace}`;
-  let perPush = cache.get(push);
-  if (!perPush) {
-    perPush = new Map();
-    cache.set(push, perPush);
-  }
+  const perPush = scopesOf(push);
   let scope = perPush.get(key);
   if (!scope) {
     scope = buildScope(push, namespace, sc);

@@ -24,6 +24,9 @@ function initialSubscription(subscribe: readonly string[]): Subscription {
  * Returns true when the client now waits for an answer.
  */
 function applySubscription(w: WatchedType, subscribe: readonly string[], unsubscribe: readonly string[]): boolean {
+  // An ACK carries neither list: keep the subscription as is (copying a thousand names per
+  // ACK was a visible cost of every EDS push to many all-seeing proxies).
+  if (subscribe.length === 0 && unsubscribe.length === 0) return false;
   const prev = w.subscription;
   const names = new Set(prev.names);
   let wildcard = prev.wildcard;

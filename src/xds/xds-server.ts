@@ -187,17 +187,40 @@ export class XdsServer {
    */
   edsClustersForHosts(hosts: Iterable<string>): Set<string> {
     const want = new Set(hosts);
+    if (want.size === 1) return this.edsClustersForHost([...want][0]!);
     const out = new Set<string>();
-    const consider = (n: string): void => {
-      const h = hostOfCluster(n);
-      if (h !== undefined && want.has(h)) out.add(n);
-    };
+    // Every name of every stream is looked at (hundreds of thousands with many all-seeing
+    // proxies): for the usual one or few hosts a suffix test allocates nothing, where
+    // slicing out each name's host did.
+    const suffixes = want.size <= 4 ? [...want].map((h) => `|${h}`) : undefined;
+    const consider = suffixes
+      ? (n: string): void => {
+          for (const sfx of suffixes) if (n.endsWith(sfx)) out.add(n);
+        }
+      : (n: string): void => {
+          const h = hostOfCluster(n);
+          if (h !== undefined && want.has(h)) out.add(n);
+        };
     for (const n of this.core.cache.names(TypeUrl.ClusterLoadAssignment)) consider(n);
     for (const s of this.streams) {
       const w = s.conn?.watched.get(TypeUrl.ClusterLoadAssignment);
       if (!w) continue;
       for (const n of w.subscription.names) consider(n);
       for (const n of w.sentHashes.keys()) consider(n);
+    }
+    return out;
+  }
+
+  /** edsClustersForHosts for the usual single host, with plain loops (no call per name). */
+  private edsClustersForHost(host: string): Set<string> {
+    const sfx = `|${host}`;
+    const out = new Set<string>();
+    for (const n of this.core.cache.names(TypeUrl.ClusterLoadAssignment)) if (n.endsWith(sfx)) out.add(n);
+    for (const s of this.streams) {
+      const w = s.conn?.watched.get(TypeUrl.ClusterLoadAssignment);
+      if (!w) continue;
+      for (const n of w.subscription.names) if (n.endsWith(sfx)) out.add(n);
+      for (const n of w.sentHashes.keys()) if (n.endsWith(sfx)) out.add(n);
     }
     return out;
   }

@@ -207,3 +207,16 @@ describe('rule checks Envoy protos do not exercise', () => {
     expect(check({ bytes: { ipv4: true } }, 'AQIDBA==')).toEqual([]);
   });
 });
+
+describe('validation memo (virtual hosts walked once per content)', () => {
+  test('a clean virtual host seen before still lets a sibling report its issues, with its path', () => {
+    const clean = routeConfiguration() as { virtualHosts: Record<string, unknown>[] };
+    expect(validateMessage(ROUTE_CONFIG, clean)).toEqual([]);
+    const bad = { ...clean.virtualHosts[0]!, name: 'other', domains: [] };
+    const rc = { ...clean, virtualHosts: [clean.virtualHosts[0]!, bad] };
+    expect(brief(validateMessage(ROUTE_CONFIG, rc))).toEqual(['virtualHosts[1].domains repeated.min_items']);
+    // Issues are never remembered as clean: the same bad host fails again, at its new index.
+    const again = { ...clean, virtualHosts: [bad] };
+    expect(brief(validateMessage(ROUTE_CONFIG, again))).toEqual(['virtualHosts[0].domains repeated.min_items']);
+  });
+});

@@ -10,7 +10,7 @@ import { generators } from '../../src/translate/generators.js';
 import type { PushContext } from '../../src/push/push-context.js';
 import { parseProxy, type Proxy } from '../../src/translate/proxy.js';
 import { hostSubsetOf, hostsMatch, importsService, parseEgressHosts } from '../../src/translate/sidecar-hosts.js';
-import { chooseSidecar } from '../../src/translate/sidecar-scope.js';
+import { chooseSidecar, sidecarScopeFor } from '../../src/translate/sidecar-scope.js';
 import { buildPush, parseInput, runCase } from '../golden/harness.js';
 import { simulate } from '../support/simulator.js';
 
@@ -76,6 +76,15 @@ describe('Sidecar selection', () => {
     const v1 = chooseSidecar(push, proxy({ app: 'frontend', version: 'v1' }));
     expect(v1.sidecar?.metadata.name).toBe('namespace-wide');
     expect(v1.ignored.map((s) => s.metadata.name)).toEqual(['newer-namespace-wide']);
+  });
+
+  it('an endpoint-only push reuses the scopes (they do not read endpoints); a full push rebuilds them', () => {
+    const p = proxy({ app: 'frontend', version: 'v2' });
+    const edsOnly: PushContext = { ...push, version: 'eds', endpointsByHost: new Map() };
+    expect(sidecarScopeFor(edsOnly, p)).toBe(sidecarScopeFor(push, p));
+    const rebuilt = buildPush(input.objects, input.mesh);
+    expect(sidecarScopeFor(rebuilt, p)).not.toBe(sidecarScopeFor(push, p));
+    expect(sidecarScopeFor(rebuilt, p).services).toEqual(sidecarScopeFor(push, p).services);
   });
 
   it('root namespace Sidecar only where a namespace has none; routers never get one', () => {
