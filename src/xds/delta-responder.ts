@@ -6,7 +6,7 @@ import type { PushContext } from '../push/push-context.js';
 import type { Connection, WatchedType } from './connection.js';
 import type { DeltaDiscoveryResponse } from './delta-codec.js';
 import type { EncodedResource, ResourceCache } from './resource-cache.js';
-import type { ResponseOptions } from './responder.js';
+import { mustSend, type ResponseOptions } from './responder.js';
 import { isWildcardType } from './should-respond.js';
 
 export interface PlannedDelta {
@@ -41,7 +41,7 @@ export function planDelta(
 ): PlannedDelta | undefined {
   const desired = desiredResources(conn, w, push, gen, cache, opts.only);
   const present = new Set(desired.map((r) => r.name));
-  const send = desired.filter((r) => opts.force?.has(r.name) || w.forceNames.has(r.name) || w.sentHashes.get(r.name) !== r.hash);
+  const send = desired.filter((r) => mustSend(w, opts, r));
   const removed: string[] = [];
   const inScope = (n: string): boolean => !opts.only || opts.only.has(n);
   const candidates = new Set([...w.forceNames].filter(inScope));

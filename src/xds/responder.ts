@@ -23,6 +23,11 @@ export interface PlannedResponse {
   bytes: number;
 }
 
+/** A resource goes out when forced (requested anew, EDS after CDS) or when it changed for this stream. */
+export function mustSend(w: WatchedType, opts: ResponseOptions, r: EncodedResource): boolean {
+  return opts.force?.has(r.name) === true || w.forceNames.has(r.name) || w.sentHashes.get(r.name) !== r.hash;
+}
+
 /** Same names and same hashes as last sent? */
 function sameAsSent(w: WatchedType, resources: readonly EncodedResource[]): boolean {
   if (resources.length !== w.sentHashes.size) return false;
@@ -70,9 +75,7 @@ export function planResponse(
       for (const n of names) if (!present.has(n)) w.sentHashes.delete(n);
     }
     // RDS/EDS: only what changed (or must be sent); the client keeps the others.
-    send = found.filter(
-      (r) => opts.force?.has(r.name) || w.forceNames.has(r.name) || w.sentHashes.get(r.name) !== r.hash,
-    );
+    send = found.filter((r) => mustSend(w, opts, r));
     if (send.length === 0 && !opts.mustRespond) return undefined;
   }
   let bytes = 0;
