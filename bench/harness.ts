@@ -103,17 +103,17 @@ function startWorker(msg: ToWorker): Promise<ChildProcess> {
   });
 }
 
-/** `n` simulated Envoys spread over `namespaces`, in ⌈n/250⌉ processes. */
-export async function startClients(port: number, protocol: 'sotw' | 'delta', n: number, namespaces: number, tag: string): Promise<Clients> {
+/** `n` simulated Envoys (numbered from `from`) spread over `namespaces`, in ⌈n/250⌉ processes. */
+export async function startClients(port: number, protocol: 'sotw' | 'delta', n: number, namespaces: number, tag: string, from = 0): Promise<Clients> {
   if (inProcess) {
-    const list: WorkerClient[] = Array.from({ length: n }, (_, i) => ({ id: `${tag}-${i}`, namespace: namespaceOf(i % namespaces) }));
+    const list: WorkerClient[] = Array.from({ length: n }, (_, k) => ({ id: `${tag}-${from + k}`, namespace: namespaceOf((from + k) % namespaces) }));
     const c = openClients(port, protocol, list);
     return { reconnect: () => c.reconnect(), stop: () => Promise.resolve(c.stop()) };
   }
   const children: ChildProcess[] = [];
-  for (let start = 0; start < n; start += PER_PROCESS) {
+  for (let start = from; start < from + n; start += PER_PROCESS) {
     const clients: WorkerClient[] = [];
-    for (let i = start; i < Math.min(n, start + PER_PROCESS); i++) clients.push({ id: `${tag}-${i}`, namespace: namespaceOf(i % namespaces) });
+    for (let i = start; i < Math.min(from + n, start + PER_PROCESS); i++) clients.push({ id: `${tag}-${i}`, namespace: namespaceOf(i % namespaces) });
     children.push(await startWorker({ cmd: 'start', port, protocol, clients }));
   }
   return {

@@ -13,8 +13,8 @@ export interface WorldSpec {
   podsPerService: number;
   namespaces: number;
   /**
-   * Each proxy sees only its own namespace. Sidecar egress scoping ("./*" plus istio-system)
-   * is another issue's work in progress; services' exportTo "." gives the same visibility.
+   * Each proxy sees only its own namespace: every namespace has a Sidecar `default` with
+   * egress hosts `./*` and `istio-system/*`, the usual way meshes scope their proxies.
    */
   scoped: boolean;
 }
@@ -23,6 +23,7 @@ export class World {
   readonly services: Service[];
   private readonly endpoints = new Map<string, Endpoint[]>();
   private readonly vs = new Map<string, ConfigObject<'VirtualService'>[]>();
+  private readonly sidecars: ConfigObject<'Sidecar'>[] = [];
   private ipCounter = 0;
 
   constructor(readonly spec: WorldSpec) {
@@ -40,11 +41,12 @@ export class World {
         selector: { app: name },
         resolution: 'STATIC',
         location: 'MESH_INTERNAL',
-        exportTo: spec.scoped ? ['.'] : ['*'],
+        exportTo: ['*'],
         origin: 'kubernetes',
       });
     }
     this.services.sort((a, b) => (a.hostname < b.hostname ? -1 : 1));
+    if (spec.scoped) for (let n = 0; n < spec.namespaces; n++) this.sidecars.push(namespaceSidecar(namespaceOf(n)));
     for (const s of this.services) {
       this.endpoints.set(s.hostname, Array.from({ length: spec.podsPerService }, () => this.endpoint(s)));
     }
@@ -99,6 +101,7 @@ export class World {
       virtualServicesByHost: new Map(this.vs),
       destinationRuleByHost: new Map(),
       virtualServices: [...this.vs.values()].flat(),
+      sidecars: this.sidecars,
     };
   }
 
@@ -106,6 +109,16 @@ export class World {
   pushEndpoints(prev: PushContext, version: string): PushContext {
     return { ...prev, version, endpointsByHost: new Map(this.endpoints) };
   }
+}
+
+function namespaceSidecar(namespace: string): ConfigObject<'Sidecar'> {
+  return {
+    kind: 'Sidecar',
+    apiVersion: 'networking.istio.io/v1',
+    metadata: { name: 'default', namespace, labels: {}, annotations: {}, creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: { egress: [{ hosts: ['./*', 'istio-system/*'] }] },
+    origin: { source: 'bench', location: 'bench' },
+  };
 }
 
 export function namespaceOf(i: number): string {

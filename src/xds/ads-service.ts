@@ -7,6 +7,7 @@ import { lookupType } from '../envoy/protos.js';
 import type { NodeInfo } from '../translate/proxy.js';
 import { decodeDeltaRequest, encodeDeltaResponse } from './delta-codec.js';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from './delta-codec.js';
+import { withEntries } from './wire.js';
 
 export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 
@@ -36,6 +37,8 @@ export interface DiscoveryRequest {
 export interface EncodedAny {
   type_url: string;
   value: Uint8Array;
+  /** This Any as a DiscoveryResponse `resources` entry (wire.ts), when the cache built it. */
+  readonly entry?: Buffer;
 }
 
 export interface DiscoveryResponse {
@@ -43,6 +46,8 @@ export interface DiscoveryResponse {
   resources: EncodedAny[];
   typeUrl: string;
   nonce: string;
+  /** `resources` already encoded as one block (wire.ts): what the serializer sends for them. */
+  resourcesBlock?: Buffer;
 }
 
 // The shapes protobufjs' decode() produces for the fields we read. Message instances keep
@@ -146,8 +151,13 @@ export function decodeDiscoveryRequest(buf: Buffer): DiscoveryRequest {
 }
 
 export function encodeDiscoveryResponse(r: DiscoveryResponse): Buffer {
-  // encode() (not fromObject) reads plain objects as-is: each Any's value is copied into the
-  // output as a length-delimited field, never decoded or re-encoded.
+  // Resources from the cache carry their encoded entry: the response is the scalar fields
+  // plus those bytes (wire.ts). Otherwise encode() (not fromObject) reads plain objects
+  // as-is: each Any's value is copied in as a length-delimited field, never re-encoded.
+  const head = (): Uint8Array => types().response.encode({ versionInfo: r.versionInfo, typeUrl: r.typeUrl, nonce: r.nonce }).finish();
+  if (r.resourcesBlock) return withEntries(head(), [r.resourcesBlock]);
+  const entries = r.resources.map((a) => a.entry);
+  if (entries.every((e): e is Buffer => e !== undefined)) return withEntries(head(), entries);
   const u8 = types().response.encode(r).finish();
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 }

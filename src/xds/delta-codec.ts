@@ -6,6 +6,7 @@ import { lookupType } from '../envoy/protos.js';
 import type { NodeInfo } from '../translate/proxy.js';
 import { nodeInfo } from './ads-service.js';
 import type { EncodedAny, ErrorDetail, RawNode } from './ads-service.js';
+import { withEntries } from './wire.js';
 
 export interface DeltaDiscoveryRequest {
   node: NodeInfo | undefined;
@@ -24,6 +25,8 @@ export interface DeltaResource {
   /** The content hash the resource cache computed: stable across pushes and restarts. */
   version: string;
   resource: EncodedAny;
+  /** This Resource as a DeltaDiscoveryResponse `resources` entry (wire.ts), when the cache built it. */
+  readonly entry?: Buffer;
 }
 
 export interface DeltaDiscoveryResponse {
@@ -33,6 +36,8 @@ export interface DeltaDiscoveryResponse {
   typeUrl: string;
   removedResources: string[];
   nonce: string;
+  /** `resources` already encoded as one block (wire.ts): what the serializer sends for them. */
+  resourcesBlock?: Buffer;
 }
 
 interface RawDeltaRequest {
@@ -68,6 +73,12 @@ export function decodeDeltaRequest(buf: Buffer): DeltaDiscoveryRequest {
 }
 
 export function encodeDeltaResponse(r: DeltaDiscoveryResponse): Buffer {
+  // As for SotW (ads-service.ts): pre-encoded entries are concatenated, not re-encoded.
+  const { systemVersionInfo, typeUrl, removedResources, nonce } = r;
+  const head = (): Uint8Array => types().response.encode({ systemVersionInfo, typeUrl, removedResources, nonce }).finish();
+  if (r.resourcesBlock) return withEntries(head(), [r.resourcesBlock]);
+  const entries = r.resources.map((x) => x.entry);
+  if (entries.every((e): e is Buffer => e !== undefined)) return withEntries(head(), entries);
   const u8 = types().response.encode(r).finish();
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 }

@@ -8,18 +8,21 @@ import type { DeltaDiscoveryResponse } from './delta-codec.js';
 import type { EncodedResource, ResourceCache } from './resource-cache.js';
 import { mustSend, type ResponseOptions } from './responder.js';
 import { isWildcardType } from './should-respond.js';
+import { deltaEntry, EntriesBlocks } from './wire.js';
+
+const deltaBlocks = new EntriesBlocks((r: EncodedResource): Buffer => r.delta.entry ?? deltaEntry(r.name, r.hash, r.any.type_url, r.bytes));
 
 export interface PlannedDelta {
   response: DeltaDiscoveryResponse;
-  resources: EncodedResource[];
+  resources: readonly EncodedResource[];
   removed: string[];
   bytes: number;
 }
 
 /** The resources the client should hold now (restricted to `only` on an EDS-only push). */
-function desiredResources(conn: Connection, w: WatchedType, push: PushContext, gen: Generator, cache: ResourceCache, only: ReadonlySet<string> | undefined): EncodedResource[] {
+function desiredResources(conn: Connection, w: WatchedType, push: PushContext, gen: Generator, cache: ResourceCache, only: ReadonlySet<string> | undefined): readonly EncodedResource[] {
   const sub = w.subscription;
-  const get = (names: string[] | undefined): EncodedResource[] => (names?.length === 0 ? [] : cache.get(push, gen, conn.proxy, names));
+  const get = (names: string[] | undefined): readonly EncodedResource[] => (names?.length === 0 ? [] : cache.get(push, gen, conn.proxy, names));
   if (only) {
     const names = [...only].filter((n) => sub.wildcard || sub.names.has(n) || w.forceNames.has(n));
     return get(names.sort());
@@ -41,7 +44,9 @@ export function planDelta(
 ): PlannedDelta | undefined {
   const desired = desiredResources(conn, w, push, gen, cache, opts.only);
   const present = new Set(desired.map((r) => r.name));
-  const send = desired.filter((r) => mustSend(w, opts, r));
+  const changed = desired.filter((r) => mustSend(w, opts, r));
+  // Everything (a fresh client): the cache's own list, whose encoded block streams share.
+  const send = changed.length === desired.length ? desired : changed;
   const removed: string[] = [];
   const inScope = (n: string): boolean => !opts.only || opts.only.has(n);
   const candidates = new Set([...w.forceNames].filter(inScope));
@@ -67,6 +72,7 @@ export function planDelta(
       nonce: conn.nextNonce(),
       resources: send.map((r) => r.delta),
       removedResources: removed,
+      resourcesBlock: deltaBlocks.of(send),
     },
     resources: send,
     removed,

@@ -11,6 +11,7 @@ import type { PushScope } from '../push/push-scope.js';
 import type { Proxy } from '../translate/proxy.js';
 import type { EncodedAny } from './ads-service.js';
 import type { DeltaResource } from './delta-codec.js';
+import { deltaEntry, sotwEntry } from './wire.js';
 
 export interface EncodedResource {
   readonly name: string;
@@ -36,6 +37,12 @@ interface ScopeEntry {
   complete: boolean;
   /** Names of a complete entry invalidated by an EDS push: generated again on next use. */
   stale: Set<string>;
+  /**
+   * byName's values as one array, handed to every caller that asks for everything until
+   * byName changes: streams of one scope get the same array, and so share its encoded
+   * response block (wire.ts entriesBlock). Cleared whenever byName changes.
+   */
+  list: readonly EncodedResource[] | undefined;
 }
 
 export function shortHash(bytes: Uint8Array): string {
@@ -121,6 +128,7 @@ export class ResourceCache {
     }
     for (const e of this.entries.values()) {
       if (e.typeUrl !== TypeUrl.ClusterLoadAssignment) continue;
+      e.list = undefined;
       for (const c of clusters) {
         e.byName.delete(c);
         e.absent.delete(c);
@@ -133,19 +141,19 @@ export class ResourceCache {
    * The encoded resources of the generator's type for this proxy: all of them when `names`
    * is undefined (in generator order), else the named ones that exist (in `names` order).
    */
-  get(push: PushContext, gen: Generator, proxy: Proxy, names: readonly string[] | undefined): EncodedResource[] {
+  get(push: PushContext, gen: Generator, proxy: Proxy, names: readonly string[] | undefined): readonly EncodedResource[] {
     // A caller that skipped advance() must never get another version's bytes.
     if (push.version !== this.version) this.advance(push.version, { kind: 'full' });
     const key = `${gen.typeUrl}\n${gen.scopeKey(proxy)}`;
     let e = this.entries.get(key);
     if (!e) {
-      e = { typeUrl: gen.typeUrl, byName: new Map(), absent: new Set(), complete: false, stale: new Set() };
+      e = { typeUrl: gen.typeUrl, byName: new Map(), absent: new Set(), complete: false, stale: new Set(), list: undefined };
       this.entries.set(key, e);
     }
     if (names === undefined) {
       if (!e.complete) this.fillAll(e, push, gen, proxy);
       else if (e.stale.size > 0) this.fill(e, push, gen, proxy, [...e.stale]);
-      return [...e.byName.values()];
+      return (e.list ??= [...e.byName.values()]);
     }
     const entry = e;
     const unknown = names.filter((n) => !entry.byName.has(n) && !entry.absent.has(n) && (!entry.complete || entry.stale.has(n)));
@@ -174,6 +182,7 @@ export class ResourceCache {
       byName.set(r.name, e.byName.get(r.name) ?? this.encodeOne(gen.typeUrl, r.name, r.body));
     }
     e.byName = byName;
+    e.list = undefined;
     e.absent.clear();
     e.stale.clear();
     e.complete = true;
@@ -189,6 +198,7 @@ export class ResourceCache {
       }
       found.add(r.name);
       e.byName.set(r.name, this.encodeOne(gen.typeUrl, r.name, r.body));
+      e.list = undefined;
     }
     for (const n of names) {
       e.stale.delete(n);
@@ -218,8 +228,26 @@ export class ResourceCache {
     const u8 = this.encode(typeUrl, body);
     const bytes = Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
     const hash = shortHash(bytes);
-    const any = { type_url: typeUrl, value: bytes };
-    return { name, hash, bytes, any, delta: { name, version: hash, resource: any } };
+    // Each protocol's response entry is built the first time a stream of that protocol is
+    // sent this resource, then shared by all of them (wire.ts).
+    let sotw: Buffer | undefined;
+    let delta: Buffer | undefined;
+    const any: EncodedAny = {
+      type_url: typeUrl,
+      value: bytes,
+      get entry() {
+        return (sotw ??= sotwEntry(typeUrl, bytes));
+      },
+    };
+    const deltaResource: DeltaResource = {
+      name,
+      version: hash,
+      resource: any,
+      get entry() {
+        return (delta ??= deltaEntry(name, hash, typeUrl, bytes));
+      },
+    };
+    return { name, hash, bytes, any, delta: deltaResource };
   }
 
   /** Every name cached for a type in the current version (any scope key). */

@@ -7,6 +7,9 @@ import type { DiscoveryResponse } from './ads-service.js';
 import type { Connection, WatchedType } from './connection.js';
 import type { EncodedResource, ResourceCache } from './resource-cache.js';
 import { isWildcardType } from './should-respond.js';
+import { EntriesBlocks, sotwEntry } from './wire.js';
+
+const sotwBlocks = new EntriesBlocks((r: EncodedResource): Buffer => r.any.entry ?? sotwEntry(r.any.type_url, r.bytes));
 
 export interface ResponseOptions {
   /** A request asked: answer even when nothing changed (possibly with no resources). */
@@ -19,7 +22,7 @@ export interface ResponseOptions {
 
 export interface PlannedResponse {
   response: DiscoveryResponse;
-  resources: EncodedResource[];
+  resources: readonly EncodedResource[];
   bytes: number;
 }
 
@@ -55,7 +58,7 @@ export function planResponse(
   cache: ResourceCache,
   opts: ResponseOptions,
 ): PlannedResponse | undefined {
-  let send: EncodedResource[];
+  let send: readonly EncodedResource[];
   if (isWildcardType(w.typeUrl)) {
     // LDS/CDS: always the complete set the client subscribed to (everything for a
     // wildcard subscription, else the named resources that exist: gRPC clients name
@@ -80,8 +83,9 @@ export function planResponse(
   }
   let bytes = 0;
   for (const r of send) bytes += r.bytes.length;
+  const resourcesBlock = sotwBlocks.of(send);
   return {
-    response: { versionInfo: push.version, typeUrl: w.typeUrl, nonce: conn.nextNonce(), resources: send.map((r) => r.any) },
+    response: { versionInfo: push.version, typeUrl: w.typeUrl, nonce: conn.nextNonce(), resources: send.map((r) => r.any), resourcesBlock },
     resources: send,
     bytes,
   };

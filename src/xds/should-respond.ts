@@ -53,8 +53,24 @@ export function isWildcardType(typeUrl: string): boolean {
   return typeUrl === TypeUrl.Listener || typeUrl === TypeUrl.Cluster;
 }
 
+/** Does `resourceNames` say exactly what `prev` says? (Every SotW ACK repeats the names.) */
+function sameAs(prev: Subscription, resourceNames: readonly string[]): boolean {
+  if (prev.legacyWildcard) return false;
+  let star = false;
+  let named = 0;
+  for (const n of resourceNames) {
+    if (n === '*') star = true;
+    else if (prev.names.has(n)) named += 1;
+    else return false;
+  }
+  // A repeated name counts twice and fails the size test: the slow path handles it.
+  return star === prev.wildcard && named === prev.names.size;
+}
+
 /** Subscription from a request's resource_names, given the previous one (undefined on first). */
 export function nextSubscription(prev: Subscription | undefined, resourceNames: readonly string[]): Subscription {
+  // An ACK of a thousand EDS names should not build a thousand-name set to compare.
+  if (prev !== undefined && resourceNames.length > 0 && sameAs(prev, resourceNames)) return prev;
   const names = new Set(resourceNames.filter((n) => n !== '*'));
   const star = resourceNames.includes('*');
   if (prev === undefined) {

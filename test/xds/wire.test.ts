@@ -1,0 +1,47 @@
+// Responses built from pre-encoded entries (wire.ts) must decode exactly like responses
+// protobufjs encodes field by field: same resources, same order, same scalar fields.
+import { describe, expect, it } from 'vitest';
+import { lookupType } from '../../src/envoy/protos.js';
+import { encodeDiscoveryResponse } from '../../src/xds/ads-service.js';
+import { encodeDeltaResponse } from '../../src/xds/delta-codec.js';
+import { deltaEntry, sotwEntry } from '../../src/xds/wire.js';
+
+const CLA = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
+const values = [Buffer.from([0x0a, 0x03, 0x61, 0x62, 0x63]), Buffer.alloc(300, 1), Buffer.alloc(0)];
+
+function decode(type: string, b: Buffer): unknown {
+  const t = lookupType(type);
+  return t.toObject(t.decode(b), { longs: String, bytes: String, defaults: true });
+}
+
+describe('responses from pre-encoded entries', () => {
+  it('SotW: the same message as encoding every Any', () => {
+    const plain = values.map((value) => ({ type_url: CLA, value }));
+    const pre = values.map((value) => ({ type_url: CLA, value, entry: sotwEntry(CLA, value) }));
+    const base = { versionInfo: 'v7', typeUrl: CLA, nonce: 'n-1' };
+    const a = encodeDiscoveryResponse({ ...base, resources: plain });
+    const b = encodeDiscoveryResponse({ ...base, resources: pre });
+    expect(b.equals(a)).toBe(false); // field order differs: the shortcut really ran
+    expect(decode('envoy.service.discovery.v3.DiscoveryResponse', b)).toEqual(decode('envoy.service.discovery.v3.DiscoveryResponse', a));
+  });
+
+  it('delta: the same message as encoding every Resource, removed names included', () => {
+    const mk = (withEntry: boolean) =>
+      values.map((value, i) => {
+        const name = `outbound|80||s${i}.ns.svc.cluster.local`;
+        const version = `h${i}`;
+        const resource = { type_url: CLA, value };
+        return withEntry ? { name, version, resource, entry: deltaEntry(name, version, CLA, value) } : { name, version, resource };
+      });
+    const base = { systemVersionInfo: 'v3', typeUrl: CLA, nonce: 'n-2', removedResources: ['gone-a', 'gone-b'] };
+    const a = encodeDeltaResponse({ ...base, resources: mk(false) });
+    const b = encodeDeltaResponse({ ...base, resources: mk(true) });
+    expect(b.equals(a)).toBe(false);
+    expect(decode('envoy.service.discovery.v3.DeltaDiscoveryResponse', b)).toEqual(decode('envoy.service.discovery.v3.DeltaDiscoveryResponse', a));
+  });
+
+  it('an empty response is just its scalar fields', () => {
+    const b = encodeDiscoveryResponse({ versionInfo: 'v1', typeUrl: CLA, nonce: 'n', resources: [] });
+    expect(decode('envoy.service.discovery.v3.DiscoveryResponse', b)).toMatchObject({ versionInfo: 'v1', resources: [] });
+  });
+});
