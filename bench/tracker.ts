@@ -20,6 +20,8 @@ export class Tracker {
   private readonly lastAck = new Map<string, number>();
   private readonly acked = new Set<string>();
   private readonly sendsPerConn = new Map<string, number>();
+  /** conn → types it has asked for (a delta client that reconnects may be sent nothing). */
+  private readonly typesAsked = new Map<string, Set<string>>();
   private changeAt = 0;
   private sends = 0;
   private bytes = 0;
@@ -36,7 +38,14 @@ export class Tracker {
         this.connected -= 1;
         this.pending.delete(e.conn);
         this.acked.delete(e.conn);
+        this.typesAsked.delete(e.conn);
         return;
+      case 'request': {
+        let t = this.typesAsked.get(e.conn);
+        if (!t) this.typesAsked.set(e.conn, (t = new Set()));
+        t.add(e.typeUrl);
+        return;
+      }
       case 'send': {
         this.pending.get(e.conn)?.set(e.typeUrl, e.nonce);
         this.sends += 1;
@@ -79,6 +88,17 @@ export class Tracker {
   settledConnections(): number {
     let n = 0;
     for (const [c, p] of this.pending) if (p.size === 0 && this.acked.has(c)) n += 1;
+    return n;
+  }
+
+  /**
+   * Connections that asked for `types` types and have nothing outstanding: after a delta
+   * reconnect with initial_resource_versions a client holding current config is sent
+   * nothing, so "settled" (something ACKed) never comes for it.
+   */
+  readyConnections(types: number): number {
+    let n = 0;
+    for (const [c, p] of this.pending) if (p.size === 0 && (this.typesAsked.get(c)?.size ?? 0) >= types) n += 1;
     return n;
   }
 

@@ -15,7 +15,7 @@ export type Mode = 'tiny' | 'quick' | 'full';
 
 export type WorkloadSpec =
   | { kind: 'cds'; mode: Mode; services: number; namespaces: number }
-  | { kind: 'w1'; mode: Mode; services: number; namespaces: number; clients: number; protocol: 'sotw' | 'delta'; scoped: boolean }
+  | { kind: 'w1'; mode: Mode; services: number; namespaces: number; clients: number; protocol: 'sotw' | 'delta'; scoped: boolean; maxStreamsPerSecond?: number }
   | { kind: 'floor'; mode: Mode; clients: number; bytes: number }
   | LoadSpec;
 
@@ -26,6 +26,8 @@ interface LoadSpec {
   services: number;
   namespaces: number;
   clients: number;
+  /** W4: how the clients speak, and the server's new-stream limit (undefined = its default). */
+  protocol?: 'sotw' | 'delta';
   maxStreamsPerSecond?: number;
 }
 
@@ -105,7 +107,7 @@ async function connect(b: Bench, spec: { protocol: 'sotw' | 'delta'; namespaces:
 
 async function w1(spec: Extract<WorkloadSpec, { kind: 'w1' }>): Promise<WorkloadResult> {
   const world = new World({ services: spec.services, podsPerService: 2, namespaces: spec.namespaces, scoped: spec.scoped });
-  const b = await startBench(world);
+  const b = await startBench(world, { maxStreamsPerSecond: spec.maxStreamsPerSecond });
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   // Connected in two halves: the RSS growth from the first half to all clients is the
@@ -174,9 +176,9 @@ async function floor(spec: Extract<WorkloadSpec, { kind: 'floor' }>): Promise<Wo
 async function w2(spec: LoadSpec): Promise<WorkloadResult> {
   const lines: string[] = [];
   const world = new World({ services: spec.services, podsPerService: 10, namespaces: spec.namespaces, scoped: false });
-  const b = await startBench(world);
+  const b = await startBench(world, { maxStreamsPerSecond: spec.maxStreamsPerSecond });
   const { clients } = await connect(b, { protocol: 'delta', namespaces: spec.namespaces }, 0, spec.clients, 'w2');
-  const plan = { tiny: [[110, 5], [2000, 1]], quick: [[110, 20], [2000, 2]], full: [[110, 30], [2000, 4]] }[spec.mode];
+  const plan = { tiny: [[110, 5], [2000, 1]], quick: [[110, 10], [2000, 1]], full: [[110, 30], [2000, 4]] }[spec.mode];
   for (const [period, count] of plan as [number, number][]) {
     const cpu = process.cpuUsage();
     const ev0 = b.eventsIn();
@@ -221,7 +223,7 @@ async function w2(spec: LoadSpec): Promise<WorkloadResult> {
 
 async function w3(spec: LoadSpec): Promise<WorkloadResult> {
   const world = new World({ services: spec.services, podsPerService: 2, namespaces: spec.namespaces, scoped: false });
-  const b = await startBench(world);
+  const b = await startBench(world, { maxStreamsPerSecond: spec.maxStreamsPerSecond });
   const { clients } = await connect(b, { protocol: 'delta', namespaces: spec.namespaces }, 0, spec.clients, 'w3');
   const lat: number[] = [];
   let bytes = 0;
@@ -244,25 +246,27 @@ async function w3(spec: LoadSpec): Promise<WorkloadResult> {
   };
 }
 
-// SotW clients: a reconnecting SotW Envoy is sent its whole config again (a delta one that
-// sends initial_resource_versions is sent only what changed, the cheaper case).
+// A reconnecting SotW Envoy is sent its whole config again; a delta one that sends
+// initial_resource_versions is sent only what changed (here: nothing).
 async function w4(spec: LoadSpec): Promise<WorkloadResult> {
   const n = spec.clients;
+  const protocol = spec.protocol ?? 'sotw';
   const world = new World({ services: spec.services, podsPerService: 2, namespaces: spec.namespaces, scoped: false });
   const b = await startBench(world, { maxStreamsPerSecond: spec.maxStreamsPerSecond });
-  const { clients } = await connect(b, { protocol: 'sotw', namespaces: spec.namespaces }, 0, n, 'w4');
+  const { clients } = await connect(b, { protocol, namespaces: spec.namespaces }, 0, n, 'w4');
   const cpu = process.cpuUsage();
   const t = performance.now();
   clients.reconnect();
-  await waitFor(() => b.tracker.connected < n || b.tracker.settledConnections() < n, 2_000);
-  const ok = await waitFor(() => b.tracker.connected === n && b.tracker.settledConnections() === n && b.server.streamCount() === n, 60_000);
+  const holding = (): number => (protocol === 'sotw' ? b.tracker.settledConnections() : b.tracker.readyConnections(4));
+  await waitFor(() => b.tracker.connected < n || holding() < n, 2_000);
+  const ok = await waitFor(() => b.tracker.connected === n && holding() === n && b.server.streamCount() === n, 60_000);
   const took = performance.now() - t;
   const rss = (await settledMemory()).rss;
   const refused = (await b.metrics.registry.getSingleMetric('pilot_xds_rate_limited_streams')?.get())?.values[0]?.value ?? 0;
   await clients.stop();
   await b.close();
   return {
-    lines: [line(`W4 ${n} SotW clients reconnect at once`, { allHoldConfig: ok ? ms(took) : 'TIMEOUT', refusedThenRetried: refused, rss: mb(rss), cpu: `${cpuSeconds(cpu)} s` })],
+    lines: [line(`W4 ${n} ${protocol === 'sotw' ? 'SotW' : 'delta'} clients reconnect, ${spec.maxStreamsPerSecond === 0 ? 'no stream limit' : 'default limit'}`, { allHoldConfig: ok ? ms(took) : 'TIMEOUT', refusedThenRetried: refused, rss: mb(rss), cpu: `${cpuSeconds(cpu)} s` })],
     figures: { ok: ok ? 1 : 0, took },
   };
 }
