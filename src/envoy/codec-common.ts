@@ -31,6 +31,24 @@ export function joinPath(path: string, key: string): string {
   return `${path}[${JSON.stringify(key)}]`;
 }
 
+/**
+ * A JSON path built as a linked list and rendered (`a.b[2]["x-y"]`) only when an error or
+ * issue needs it: nearly every parse and validation finds none, and joining a path string
+ * per field up front (a regex test and a new string each) was a large share of both. A
+ * string is an already rendered prefix (fromJson's `path` argument, '' at the root).
+ */
+export type Path = string | { readonly parent: Path; readonly key: string | number };
+
+export function at(parent: Path, key: string | number): Path {
+  return { parent, key };
+}
+
+export function renderPath(p: Path): string {
+  if (typeof p === 'string') return p;
+  const base = renderPath(p.parent);
+  return typeof p.key === 'number' ? `${base}[${p.key}]` : joinPath(base, p.key);
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }

@@ -34,7 +34,7 @@ export function printMessage(type: protobuf.Type, msg: object): unknown {
   return out;
 }
 
-function printMapKey(fi: FieldInfo, key: string): string {
+export function printMapKey(fi: FieldInfo, key: string): string {
   const kt = fi.keyType ?? 'string';
   // protobufjs keys decoded 64-bit map keys by an 8-char binary hash of the Long.
   if (/64$/.test(kt) && !/^-?\d+$/.test(key)) {
@@ -44,7 +44,8 @@ function printMapKey(fi: FieldInfo, key: string): string {
   return key;
 }
 
-function printSingle(fi: FieldInfo, v: unknown): unknown {
+/** The canonical JSON of one value (an item, for repeated and map fields) of field `fi`. */
+export function printSingle(fi: FieldInfo, v: unknown): unknown {
   if (fi.messageType) return printMessage(fi.messageType, v as object);
   if (fi.enumType) return typeof v === 'number' ? (fi.enumType.valuesById[v] ?? v) : v;
   return printScalar(fi.scalarType, v);

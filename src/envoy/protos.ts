@@ -64,8 +64,38 @@ export function envoyRoot(): protobuf.Root {
   root.resolvePath = (_origin: string, target: string): string => join(protoDir, target);
   root.loadSync([...protoFiles(protoDir), ...WELL_KNOWN], { keepCase: false });
   root.resolveAll();
+  lightenSetup(root);
   cached = root;
   return root;
+}
+
+type Encode = protobuf.Type['encode'];
+type Decode = protobuf.Type['decode'];
+
+/**
+ * protobufjs generates a type's code on its first use, five functions at once (encode,
+ * decode, verify, fromObject, toObject), with `new Function` per function. We only ever
+ * encode and decode (the codec does its own JSON), and generating the other three for
+ * every type a resource touches was a good part of the first push's encoding time. So
+ * each type's first setup generates just the two, exactly as protobufjs's own setup would;
+ * it then drops back to the full setup, which verify and friends still get if ever called.
+ */
+function lightenSetup(ns: protobuf.NamespaceBase): void {
+  for (const obj of ns.nestedArray) {
+    if (obj instanceof protobuf.Type) obj.setup = lightSetup;
+    if (obj instanceof protobuf.Namespace || obj instanceof protobuf.Type) lightenSetup(obj);
+  }
+}
+
+function lightSetup(this: protobuf.Type): protobuf.Type {
+  const types = this.fieldsArray.map((f) => f.resolve().resolvedType);
+  const { util } = protobuf;
+  const encoder = protobuf.encoder(this) as unknown as (scope: object) => Encode;
+  const decoder = protobuf.decoder(this) as unknown as (scope: object) => Decode;
+  this.encode = encoder({ Writer: protobuf.Writer, types, util });
+  this.decode = decoder({ Reader: protobuf.Reader, types, util });
+  delete (this as { setup?: unknown }).setup;
+  return this;
 }
 
 const typeCache = new Map<string, protobuf.Type>();

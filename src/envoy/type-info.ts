@@ -25,6 +25,8 @@ export interface FieldInfo {
   oneof: protobuf.OneOf | undefined;
   /** True when an explicit zero value is distinguishable from "unset". */
   presence: boolean;
+  /** messageType's TypeInfo once messageInfo() has looked it up (saves a WeakMap get per message parsed). */
+  messageTypeInfo: TypeInfo | undefined;
 }
 
 export interface TypeInfo {
@@ -36,6 +38,15 @@ export interface TypeInfo {
   byId: Map<number, FieldInfo>;
   /** Real oneofs only. */
   oneofs: protobuf.OneOf[];
+  /** In google.protobuf: the only types that can have a JSON form of their own. */
+  wellKnown: boolean;
+  /**
+   * A new message of this type with no fields set, not even the empty arrays and objects
+   * type.create gives every repeated and map field (unset, they read the prototype's
+   * frozen empty defaults). A plain constructor per type, so V8 gives the objects room for
+   * fields in-object and property stores stay cheap.
+   */
+  blank: () => Record<string, unknown>;
 }
 
 /**
@@ -101,13 +112,27 @@ export function typeInfo(type: protobuf.Type): TypeInfo {
       keyType: field instanceof protobuf.MapField ? field.keyType : undefined,
       oneof,
       presence: !field.repeated && !isMap && (messageType !== undefined || partOf !== undefined),
+      messageTypeInfo: undefined,
     };
     fields.push(fi);
     byId.set(field.id, fi);
     for (const key of [fi.jsonName, fi.protoName, fi.prop]) if (!byJsonKey.has(key)) byJsonKey.set(key, fi);
   }
   const oneofs = type.oneofsArray.filter((o) => !isSyntheticOneof(o));
-  info = { type, fullName: type.fullName.replace(/^\./, ''), fields, byJsonKey, byId, oneofs };
+  const fullName = type.fullName.replace(/^\./, '');
+  info = { type, fullName, fields, byJsonKey, byId, oneofs, wellKnown: fullName.startsWith('google.protobuf.'), blank: blankMaker(type) };
   cache.set(type, info);
   return info;
+}
+
+function blankMaker(type: protobuf.Type): () => Record<string, unknown> {
+  const Blank = function Blank(this: Record<string, unknown>) {} as unknown as { new (): Record<string, unknown>; prototype: object };
+  Blank.prototype = type.ctor.prototype;
+  return () => new Blank();
+}
+
+/** The TypeInfo of a message field's type; undefined for scalar and enum fields. */
+export function messageInfo(fi: FieldInfo): TypeInfo | undefined {
+  if (fi.messageTypeInfo === undefined && fi.messageType) fi.messageTypeInfo = typeInfo(fi.messageType);
+  return fi.messageTypeInfo;
 }

@@ -6,11 +6,19 @@
 // always checked (an absent `name` is "" and fails string.min_len, as Envoy reports it);
 // oneof members and proto3 `optional` scalars only when set; message-typed fields
 // (wrappers, Duration, Any, ...) only when present, except their `required` rule.
+//
+// The walk reads the message fromJson parsed (the rules see each value in its canonical
+// JSON form, printed only where a rule reads it) and visits only what validate-plan.ts
+// says can fail; issue paths are JSON paths all the same.
 import type protobuf from 'protobufjs';
-import { fromJson, isPlainObject, joinPath, toJson } from './codec.js';
+import { fromJson, isPlainObject, parsedAnyPayload } from './codec.js';
+import { at, renderPath, type Path, type Props } from './codec-common.js';
+import { parseMessage } from './json-parse.js';
+import { printMapKey, printSingle } from './json-print.js';
 import { lookupType, tryLookupType, typeNameFromUrl } from './protos.js';
 import { typeInfo, type FieldInfo } from './type-info.js';
-import { asRecord, checkValue, type CheckContext, type Rules, type ValidationIssue } from './validate-rules.js';
+import { planOf, type FieldPlan, type TypePlan } from './validate-plan.js';
+import type { CheckContext, Checker, ValidationIssue } from './validate-rules.js';
 
 export type { ValidationIssue } from './validate-rules.js';
 
@@ -22,121 +30,71 @@ export class ValidationError extends Error {
 }
 
 /**
- * protobufjs exposes options two ways: `field.options` flattens them to dotted keys and
- * keeps only the last element of a repeated rule (`string.in` of ["http","https"] becomes
- * "https") and drops empty messages (`duration.gt = {}`), so we read `parsedOptions`, an
- * array of single-key objects holding the rules as nested objects with snake_case keys.
+ * The one CheckContext checks get: they run one at a time, synchronously, and keep no
+ * reference to it, so a check costs no allocation (its path is rendered only for an issue).
  */
-const rulesCache = new WeakMap<protobuf.Field, Rules | null>();
-function rulesOf(field: protobuf.Field): Rules | undefined {
-  let r = rulesCache.get(field);
-  if (r === undefined) {
-    r = null;
-    const parsed: unknown = field.parsedOptions;
-    for (const entry of Array.isArray(parsed) ? parsed : []) {
-      const rules = asRecord(asRecord(entry)?.['(validate.rules)']);
-      if (rules) r = { ...(r ?? {}), ...rules };
-    }
-    rulesCache.set(field, r);
-  }
-  return r ?? undefined;
-}
-
-function option(obj: protobuf.ReflectionObject, name: string): unknown {
-  return obj.options?.[name];
-}
-
-/** Canonical JSON of the zero value, for plain proto3 scalars that are absent from the JSON. */
-function defaultJson(fi: FieldInfo): unknown {
-  if (fi.enumType) return fi.enumType.valuesById[0] ?? 0;
-  switch (fi.scalarType) {
-    case 'string': case 'bytes': return '';
-    case 'bool': return false;
-    case 'int64': case 'uint64': case 'sint64': case 'fixed64': case 'sfixed64': return '0';
-    default: return 0;
-  }
-}
-
-const REQUIRED_KINDS = ['message', 'duration', 'timestamp', 'any'];
-
-/**
- * A JSON path, rendered only when an issue is reported: almost every walk finds none, and
- * joining each field's path string up front (a regex test and a new string per field) was
- * a large share of validating a big route configuration.
- */
-type Path = { readonly parent: Path; readonly key: string | number } | undefined;
-
-function at(parent: Path, key: string | number): Path {
-  return { parent, key };
-}
-
-function render(p: Path): string {
-  if (p === undefined) return '';
-  const base = render(p.parent);
-  return typeof p.key === 'number' ? `${base}[${p.key}]` : joinPath(base, p.key);
-}
-
-/** checkValue's context; its path is rendered if and when an issue needs it. */
-class LazyPathContext implements CheckContext {
-  constructor(
-    private readonly at: Path,
-    readonly issues: ValidationIssue[],
-    readonly enumType?: protobuf.Enum,
-  ) {}
+class WalkContext implements CheckContext {
+  parent: Path = '';
+  key: string | number = '';
+  issues: ValidationIssue[] = [];
+  enumType: protobuf.Enum | undefined;
 
   get path(): string {
-    return render(this.at);
+    return renderPath(at(this.parent, this.key));
   }
 }
+const ctx = new WalkContext();
 
-function checkCtx(p: Path, issues: ValidationIssue[], enumType?: protobuf.Enum): CheckContext {
-  return new LazyPathContext(p, issues, enumType);
+/** Runs `checker` on `json`, the value at `parent`.`key`. */
+function check(checker: Checker, json: unknown, parent: Path, key: string | number, issues: ValidationIssue[], enumType?: protobuf.Enum): void {
+  ctx.parent = parent;
+  ctx.key = key;
+  ctx.issues = issues;
+  ctx.enumType = enumType;
+  checker(json, ctx);
 }
 
-/**
- * Repeated items of these types are walked once per distinct content: an all-seeing route
- * configuration repeats ~1000 virtual hosts that are identical from one namespace's copy
- * (or one version) to the next, and walking them dominated encoding it. Only items found
- * clean are remembered (an item with issues is walked again, so its issues get its path).
- * Two generations bound the memory: the older one is dropped when the newer one fills.
- */
-const MEMO_ITEM_TYPES: ReadonlySet<string> = new Set(['envoy.config.route.v3.VirtualHost', 'envoy.config.listener.v3.FilterChain']);
-const MEMO_GENERATION = 50_000;
-let cleanItems = new Set<string>();
-let olderCleanItems = new Set<string>();
+/** A field value as protobufjs holds it, or undefined when unset (defaults sit on the prototype). */
+function own(msg: Props, key: string): unknown {
+  const v = Object.hasOwn(msg, key) ? msg[key] : undefined;
+  return v === null ? undefined : v;
+}
 
-function walkItem(type: protobuf.Type, item: unknown, path: Path, issues: ValidationIssue[]): void {
-  if (!MEMO_ITEM_TYPES.has(typeInfo(type).fullName)) {
-    walkMessage(type, item, path, issues);
-    return;
+/** A value (an item) in the form its checks read (see FieldPlan.jsonForm). */
+function jsonForCheck(fp: FieldPlan, v: unknown): unknown {
+  if (fp.jsonForm === 'raw') return v;
+  if (fp.jsonForm === 'print') return printSingle(fp.fi, v);
+  const url = own(v as Props, anyFields().url);
+  return typeof url === 'string' && url !== '' ? { '@type': url } : {};
+}
+
+let anyFieldNames: { url: string; value: string } | undefined;
+/** Property names of Any's type_url and value on protobufjs messages. */
+function anyFields(): { url: string; value: string } {
+  if (!anyFieldNames) {
+    const info = typeInfo(lookupType('google.protobuf.Any'));
+    anyFieldNames = { url: info.byId.get(1)?.prop ?? 'type_url', value: info.byId.get(2)?.prop ?? 'value' };
   }
-  const key = `${typeInfo(type).fullName}\n${JSON.stringify(item)}`;
-  if (cleanItems.has(key)) return;
-  if (olderCleanItems.has(key)) {
-    cleanItems.add(key);
-    return;
-  }
-  const before = issues.length;
-  walkMessage(type, item, path, issues);
-  if (issues.length !== before) return;
-  if (cleanItems.size >= MEMO_GENERATION) {
-    olderCleanItems = cleanItems;
-    cleanItems = new Set();
-  }
-  cleanItems.add(key);
+  return anyFieldNames;
 }
 
 /** Every PGV issue in `json` (a `typeName` message in proto3 JSON); throws CodecError on a malformed shape. */
 export function validateMessage(typeName: string, json: Record<string, unknown>): ValidationIssue[] {
-  // Normalize first: the strict parse rejects unknown fields and wrong types, and the
-  // canonical form gives one spelling per field (json names, durations as strings, ...).
-  return issuesOfMessage(typeName, fromJson(typeName, json));
+  // The strict parse first: it rejects unknown fields and wrong types, and the walk then
+  // reads one normalized form (the parsed message) whatever the JSON spelling was.
+  return issuesOfMessage(lookupType(typeName), fromJson(typeName, json));
 }
 
-/** The PGV issues of an already parsed message (walked in its canonical JSON form). */
-function issuesOfMessage(typeName: string, message: protobuf.Message): ValidationIssue[] {
+/** The PGV issues of a `type` message, as fromJson parsed it or decode read it from the wire. */
+export function issuesOfMessage(type: protobuf.Type, message: protobuf.Message): ValidationIssue[] {
+  const plan = planOf(type);
+  if (!plan) return [];
+  const msg = message as unknown as Props;
+  const found: ValidationIssue[] = [];
+  walkMessage(plan, msg, '', found, true);
+  if (found.length === 0) return found;
   const issues: ValidationIssue[] = [];
-  walkMessage(lookupType(typeName), toJson(typeName, message), undefined, issues);
+  walkMessage(plan, msg, '', issues, false);
   return issues;
 }
 
@@ -147,125 +105,187 @@ export function assertValid(typeUrl: string, body: Record<string, unknown>): voi
   if (issues.length > 0) throw new ValidationError(typeName, issues);
 }
 
-function walkMessage(type: protobuf.Type, json: unknown, path: Path, issues: ValidationIssue[]): void {
-  const info = typeInfo(type);
-  if (!isPlainObject(json)) return; // Duration, wrappers, Value...: nothing to walk into
-  if (option(type, '(validate.disabled)') === true || option(type, '(validate.ignored)') === true) return;
-  if (info.fullName === 'google.protobuf.Any') {
-    walkAny(json, path, issues);
+// Presence, as in PGV's generated code (see the top of this file). On a protobufjs message
+// a field is set when it is an own property: defaults live on the prototype, and fromJson
+// and decode leave unset fields off the object. `path` is the message's own path.
+//
+// Two ways through a message. In order visits the plan's fields in declaration order, the
+// order issues are reported in. A scan (`scan` true) visits only the fields the message
+// has set, plus the few whose being unset fails: reading every planned field of every
+// message, most of them unset, was most of the walk's cost (a keyed load per field on
+// objects of many shapes). A clean resource, nearly every one, needs only the scan; when
+// the scan finds anything, issuesOfMessage walks in order for the exact list.
+function walkMessage(plan: TypePlan, msg: Props, path: Path, issues: ValidationIssue[], scan: boolean): void {
+  if (plan.any) {
+    walkAny(msg, path, issues, scan);
     return;
   }
-  if (info.fullName.startsWith('google.protobuf.')) return; // Struct and friends carry no rules
-  for (const oneof of info.oneofs) {
-    if (option(oneof, '(validate.required)') !== true) continue;
-    const members = oneof.fieldsArray.map((f) => info.byId.get(f.id)?.jsonName ?? f.name);
-    if (!members.some((m) => json[m] !== undefined)) {
-      issues.push({ path: render(at(path, oneof.name)), rule: 'oneof.required', message: `exactly one of [${members.join(', ')}] must be set` });
-    }
+  for (const oneof of plan.oneofs) {
+    if (!anySet(msg, oneof.members)) issues.push({ path: renderPath(at(path, oneof.name)), rule: 'oneof.required', message: oneof.message });
   }
-  for (const fi of info.fields) walkField(fi, json[fi.jsonName], at(path, fi.jsonName), issues);
+  if (!scan) {
+    for (const fp of plan.fields) walkField(fp, msg, path, issues, false);
+    return;
+  }
+  for (const fp of plan.unsetFails) walkField(fp, msg, path, issues, true);
+  const keys = Object.keys(msg);
+  for (let i = 0; i < keys.length; i++) {
+    const fp = plan.byProp.get(keys[i] as string);
+    if (fp !== undefined && !fp.unsetFails) walkField(fp, msg, path, issues, true);
+  }
 }
 
-function walkAny(json: Record<string, unknown>, path: Path, issues: ValidationIssue[]): void {
+function anySet(msg: Props, fields: readonly FieldInfo[]): boolean {
+  for (const fi of fields) if (own(msg, fi.prop) !== undefined) return true;
+  return false;
+}
+
+/** Payload plans by type URL (of URLs that named a type). */
+const anyPlans = new Map<string, { type: protobuf.Type; plan: TypePlan | null }>();
+/** URLs come from the input: caches keyed by them start over when they get this big. */
+const URL_CACHE_MAX = 10_000;
+
+function walkAny(msg: Props, path: Path, issues: ValidationIssue[], scan: boolean): void {
   // PGV itself stops at an Any; Envoy validates the payload when it unpacks it, so we do too.
-  const url = json['@type'];
-  const inner = typeof url === 'string' ? tryLookupType(typeNameFromUrl(url)) : undefined;
-  if (!inner) return;
-  if (inner.fullName.startsWith('.google.protobuf.')) return;
-  walkMessage(inner, json, path, issues);
+  const names = anyFields();
+  const url = own(msg, names.url);
+  if (typeof url !== 'string' || url === '') return;
+  let known = anyPlans.get(url);
+  if (!known) {
+    const type = tryLookupType(typeNameFromUrl(url));
+    if (!type) return;
+    // A well-known payload (even an Any in an Any) is not looked into, as it never was.
+    known = { type, plan: typeInfo(type).wellKnown ? null : planOf(type) };
+    if (anyPlans.size >= URL_CACHE_MAX) anyPlans.clear();
+    anyPlans.set(url, known);
+  }
+  if (!known.plan) return;
+  const raw = own(msg, names.value);
+  const bytes = raw instanceof Uint8Array ? raw : new Uint8Array();
+  const payload = parsedAnyPayload(msg, bytes) ?? known.type.decode(bytes);
+  walkMessage(known.plan, payload as unknown as Props, path, issues, scan);
 }
 
-function walkField(fi: FieldInfo, value: unknown, path: Path, issues: ValidationIssue[]): void {
-  const rules = rulesOf(fi.field);
-  // An unset oneof member is not validated at all (PGV switches on the set case).
-  if (fi.oneof && value === undefined) return;
+const NO_ITEMS: readonly unknown[] = [];
+const NO_ENTRIES: Props = Object.freeze({});
+
+function walkField(fp: FieldPlan, msg: Props, parent: Path, issues: ValidationIssue[], scan: boolean): void {
+  const fi = fp.fi;
   if (fi.map) {
-    walkMap(fi, rules, isPlainObject(value) ? value : {}, path, issues);
+    const v = msg[fi.prop];
+    const entries = isPlainObject(v) ? v : NO_ENTRIES;
+    const keys = Object.keys(entries);
+    if (keys.length > 0 || !fp.emptyOk) walkMap(fp, entries, keys, at(parent, fi.jsonName), issues, scan);
     return;
   }
   if (fi.repeated) {
-    walkRepeated(fi, rules, Array.isArray(value) ? value : [], path, issues);
+    const v = msg[fi.prop];
+    const items = Array.isArray(v) ? v : NO_ITEMS;
+    if (items.length > 0 || !fp.emptyOk) walkRepeated(fp, items, at(parent, fi.jsonName), issues, scan);
     return;
   }
   if (fi.messageType) {
-    if (value === undefined) {
-      for (const kind of REQUIRED_KINDS) {
-        if (asRecord(rules?.[kind])?.['required'] === true) {
-          issues.push({ path: render(path), rule: `${kind}.required`, message: 'value is required' });
-          break;
-        }
-      }
+    // An unset message field reads as the prototype's null.
+    const value = msg[fi.prop];
+    if (value === undefined || value === null) {
+      if (fp.required) issues.push({ path: renderPath(at(parent, fi.jsonName)), rule: fp.required, message: 'value is required' });
       return;
     }
-    if (rules) checkValue(rules, value, checkCtx(path, issues));
-    if (asRecord(rules?.['message'])?.['skip'] !== true) walkMessage(fi.messageType, value, path, issues);
+    if (fp.check) check(fp.check, jsonForCheck(fp, value), parent, fi.jsonName, issues);
+    const plan = fp.childPlan;
+    if (plan) walkMessage(plan, value as Props, at(parent, fi.jsonName), issues, scan);
     return;
   }
-  if (value === undefined && fi.presence) return; // proto3 `optional`, unset
-  if (rules) checkValue(rules, value ?? defaultJson(fi), checkCtx(path, issues, fi.enumType));
+  if (!fp.check) return;
+  const value = own(msg, fi.prop);
+  if (value === undefined) {
+    // An unset oneof member or proto3 `optional` is not checked (PGV switches on the set
+    // case); a plain scalar is checked as its default.
+    if (!fi.presence) for (const d of fp.defaultIssues) issues.push({ path: renderPath(at(parent, fi.jsonName)), ...d });
+    return;
+  }
+  check(fp.check, jsonForCheck(fp, value), parent, fi.jsonName, issues, fi.enumType);
 }
 
-function walkRepeated(fi: FieldInfo, rules: Rules | undefined, items: unknown[], path: Path, issues: ValidationIssue[]): void {
-  const r = asRecord(rules?.['repeated']);
+function walkRepeated(fp: FieldPlan, items: readonly unknown[], path: Path, issues: ValidationIssue[], scan: boolean): void {
+  const r = fp.repeated;
   if (r && !(r['ignore_empty'] === true && items.length === 0)) {
     const min = r['min_items'], max = r['max_items'];
     if (min !== undefined && items.length < Number(min)) {
-      issues.push({ path: render(path), rule: 'repeated.min_items', message: `value must contain at least ${Number(min)} item(s)` });
+      issues.push({ path: renderPath(path), rule: 'repeated.min_items', message: `value must contain at least ${Number(min)} item(s)` });
     }
     if (max !== undefined && items.length > Number(max)) {
-      issues.push({ path: render(path), rule: 'repeated.max_items', message: `value must contain no more than ${Number(max)} item(s)` });
+      issues.push({ path: renderPath(path), rule: 'repeated.max_items', message: `value must contain no more than ${Number(max)} item(s)` });
     }
     if (r['unique'] === true) {
       const seen = new Set<string>();
       items.forEach((item, i) => {
-        const key = JSON.stringify(item);
-        if (seen.has(key)) issues.push({ path: render(at(path, i)), rule: 'repeated.unique', message: 'repeated value must contain unique items' });
+        const key = JSON.stringify(printSingle(fp.fi, item));
+        if (seen.has(key)) issues.push({ path: renderPath(at(path, i)), rule: 'repeated.unique', message: 'repeated value must contain unique items' });
         seen.add(key);
       });
     }
   }
-  const itemRules = asRecord(r?.['items']);
-  items.forEach((item, i) => {
-    const ipath = at(path, i);
-    if (itemRules) checkValue(itemRules, item, checkCtx(ipath, issues, fi.enumType));
-    if (fi.messageType && asRecord(itemRules?.['message'])?.['skip'] !== true) walkItem(fi.messageType, item, ipath, issues);
-  });
+  const { itemCheck, fi } = fp;
+  const plan = fp.childPlan;
+  if (!itemCheck && !plan) return;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (itemCheck) check(itemCheck, jsonForCheck(fp, item), path, i, issues, fi.enumType);
+    if (!plan || !isPlainObject(item)) continue;
+    walkMessage(plan, item, at(path, i), issues, scan);
+  }
 }
 
-function walkMap(fi: FieldInfo, rules: Rules | undefined, entries: Record<string, unknown>, path: Path, issues: ValidationIssue[]): void {
-  const r = asRecord(rules?.['map']);
-  const keys = Object.keys(entries);
+function walkMap(fp: FieldPlan, entries: Props, keys: readonly string[], path: Path, issues: ValidationIssue[], scan: boolean): void {
+  const r = fp.map;
   if (r && !(r['ignore_empty'] === true && keys.length === 0)) {
     const min = r['min_pairs'], max = r['max_pairs'];
     if (min !== undefined && keys.length < Number(min)) {
-      issues.push({ path: render(path), rule: 'map.min_pairs', message: `value must contain at least ${Number(min)} pair(s)` });
+      issues.push({ path: renderPath(path), rule: 'map.min_pairs', message: `value must contain at least ${Number(min)} pair(s)` });
     }
     if (max !== undefined && keys.length > Number(max)) {
-      issues.push({ path: render(path), rule: 'map.max_pairs', message: `value must contain no more than ${Number(max)} pair(s)` });
+      issues.push({ path: renderPath(path), rule: 'map.max_pairs', message: `value must contain no more than ${Number(max)} pair(s)` });
     }
   }
-  const keyRules = asRecord(r?.['keys']);
-  const valueRules = asRecord(r?.['values']);
+  const { keyCheck, valueCheck, fi } = fp;
+  const plan = fp.childPlan;
+  if (!keyCheck && !valueCheck && !plan) return;
   for (const k of keys) {
-    const kpath = at(path, k);
-    if (keyRules) checkValue(keyRules, k, checkCtx(kpath, issues));
-    if (valueRules) checkValue(valueRules, entries[k], checkCtx(kpath, issues, fi.enumType));
-    if (fi.messageType) walkMessage(fi.messageType, entries[k], kpath, issues);
+    const key = printMapKey(fi, k);
+    const value = entries[k];
+    if (keyCheck) check(keyCheck, key, path, key, issues);
+    if (valueCheck) check(valueCheck, jsonForCheck(fp, value), path, key, issues, fi.enumType);
+    if (plan && isPlainObject(value)) walkMessage(plan, value, at(path, key), issues, scan);
   }
 }
 
 /**
  * Encodes a resource only if it passes both the strict codec and Envoy's validate.rules:
  * what we send is what Envoy would accept (Contour's rule: never let NACK-able config out).
- * Runs once per resource version (the xDS cache shares the bytes), so it is cheap.
+ * It runs once per resource version (the xDS cache shares the bytes), for every resource
+ * of every push: one parse, one encode, and a walk of only what can fail (validate-plan.ts).
  */
 export function encodeValidResource(typeUrl: string, body: Record<string, unknown>): Uint8Array {
   // One strict parse serves both the encoding and the validation (parsing is the largest
   // part of either); CodecError still comes before ValidationError, as with encodeResource.
-  const typeName = typeNameFromUrl(typeUrl);
-  const message = fromJson(typeName, body);
-  const bytes = lookupType(typeName).encode(message).finish();
-  const issues = issuesOfMessage(typeName, message);
+  const { typeName, type } = resourceType(typeUrl);
+  const message = parseMessage(type, body, '');
+  const bytes = type.encode(message).finish();
+  const issues = issuesOfMessage(type, message);
   if (issues.length > 0) throw new ValidationError(typeName, issues);
   return bytes;
+}
+
+/** The resource types by type URL: a handful of URLs, looked up for every resource sent. */
+const resourceTypes = new Map<string, { typeName: string; type: protobuf.Type }>();
+function resourceType(typeUrl: string): { typeName: string; type: protobuf.Type } {
+  let known = resourceTypes.get(typeUrl);
+  if (!known) {
+    const typeName = typeNameFromUrl(typeUrl);
+    known = { typeName, type: lookupType(typeName) };
+    if (resourceTypes.size >= URL_CACHE_MAX) resourceTypes.clear();
+    resourceTypes.set(typeUrl, known);
+  }
+  return known;
 }

@@ -208,14 +208,14 @@ describe('rule checks Envoy protos do not exercise', () => {
   });
 });
 
-describe('validation memo (virtual hosts walked once per content)', () => {
+describe('repeated virtual hosts', () => {
   test('a clean virtual host seen before still lets a sibling report its issues, with its path', () => {
     const clean = routeConfiguration() as { virtualHosts: Record<string, unknown>[] };
     expect(validateMessage(ROUTE_CONFIG, clean)).toEqual([]);
     const bad = { ...clean.virtualHosts[0]!, name: 'other', domains: [] };
     const rc = { ...clean, virtualHosts: [clean.virtualHosts[0]!, bad] };
     expect(brief(validateMessage(ROUTE_CONFIG, rc))).toEqual(['virtualHosts[1].domains repeated.min_items']);
-    // Issues are never remembered as clean: the same bad host fails again, at its new index.
+    // The same bad host fails again, at its new index.
     const again = { ...clean, virtualHosts: [bad] };
     expect(brief(validateMessage(ROUTE_CONFIG, again))).toEqual(['virtualHosts[0].domains repeated.min_items']);
   });
