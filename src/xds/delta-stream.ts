@@ -10,13 +10,14 @@ import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from './delta-code
 import { commitDelta, planDelta } from './delta-responder.js';
 import type { ResponseOptions } from './responder.js';
 import type { Subscription } from './should-respond.js';
+import { intern } from './intern.js';
 import { XdsStream } from './stream.js';
 import type { Planned } from './stream.js';
 
 /** The first request of a type: "*" or, legacy, no names at all, means wildcard. */
 function initialSubscription(subscribe: readonly string[]): Subscription {
   const legacy = subscribe.length === 0;
-  return { wildcard: legacy || subscribe.includes('*'), names: new Set(subscribe.filter((n) => n !== '*')), legacyWildcard: legacy };
+  return { wildcard: legacy || subscribe.includes('*'), names: new Set(subscribe.filter((n) => n !== '*').map(intern)), legacyWildcard: legacy };
 }
 
 /**
@@ -40,9 +41,10 @@ function applySubscription(w: WatchedType, subscribe: readonly string[], unsubsc
       legacy = false;
       continue;
     }
-    names.add(n);
+    const name = intern(n);
+    names.add(name);
     // Every name named in a subscribe is answered, even if the client should hold it.
-    w.forceNames.add(n);
+    w.forceNames.add(name);
     respond = true;
   }
   // Legacy wildcard lasts only until the client names something (xds_protocol.rst).
@@ -110,7 +112,8 @@ export class DeltaStream extends XdsStream<DeltaDiscoveryRequest, DeltaDiscovery
     if (!prev) {
       const w = conn.watch(typeUrl, initialSubscription(req.resourceNamesSubscribe));
       // After a reconnect the client says what it holds: only what differs is sent.
-      w.sentHashes = new Map(req.initialResourceVersions);
+      w.sentHashes = new Map();
+      for (const [n, v] of req.initialResourceVersions) w.sentHashes.set(intern(n), intern(v));
       w.forceNames.clear();
       for (const n of w.subscription.names) if (!w.sentHashes.has(n)) w.forceNames.add(n);
       applySubscription(w, [], req.resourceNamesUnsubscribe);

@@ -3,6 +3,7 @@
 // what the subscription becomes. The caller applies the result (records ACK/NACK, stores
 // the subscription); nothing here has side effects, so the table is unit-tested directly.
 import { TypeUrl } from '../translate/api.js';
+import { intern } from './intern.js';
 
 /** What a client watches for one type. */
 export interface Subscription {
@@ -71,7 +72,7 @@ function sameAs(prev: Subscription, resourceNames: readonly string[]): boolean {
 export function nextSubscription(prev: Subscription | undefined, resourceNames: readonly string[]): Subscription {
   // An ACK of a thousand EDS names should not build a thousand-name set to compare.
   if (prev !== undefined && resourceNames.length > 0 && sameAs(prev, resourceNames)) return prev;
-  const names = new Set(resourceNames.filter((n) => n !== '*'));
+  const names = new Set(resourceNames.filter((n) => n !== '*').map(intern));
   const star = resourceNames.includes('*');
   if (prev === undefined) {
     if (resourceNames.length === 0) return { wildcard: true, names, legacyWildcard: true };
