@@ -151,13 +151,12 @@ export function decodeDiscoveryRequest(buf: Buffer): DiscoveryRequest {
 }
 
 export function encodeDiscoveryResponse(r: DiscoveryResponse): Buffer {
-  // Resources from the cache carry their encoded entry: the response is the scalar fields
-  // plus those bytes (wire.ts). Otherwise encode() (not fromObject) reads plain objects
+  // The responder passes the resources already encoded as one block: the response is the
+  // scalar fields plus those bytes (wire.ts). Otherwise encode() (not fromObject) reads plain objects
   // as-is: each Any's value is copied in as a length-delimited field, never re-encoded.
-  const head = (): Uint8Array => types().response.encode({ versionInfo: r.versionInfo, typeUrl: r.typeUrl, nonce: r.nonce }).finish();
-  if (r.resourcesBlock) return withEntries(head(), [r.resourcesBlock]);
-  const entries = r.resources.map((a) => a.entry);
-  if (entries.every((e): e is Buffer => e !== undefined)) return withEntries(head(), entries);
+  if (r.resourcesBlock) {
+    return withEntries(types().response.encode({ versionInfo: r.versionInfo, typeUrl: r.typeUrl, nonce: r.nonce }).finish(), [r.resourcesBlock]);
+  }
   const u8 = types().response.encode(r).finish();
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 }

@@ -74,11 +74,10 @@ export function decodeDeltaRequest(buf: Buffer): DeltaDiscoveryRequest {
 
 export function encodeDeltaResponse(r: DeltaDiscoveryResponse): Buffer {
   // As for SotW (ads-service.ts): pre-encoded entries are concatenated, not re-encoded.
-  const { systemVersionInfo, typeUrl, removedResources, nonce } = r;
-  const head = (): Uint8Array => types().response.encode({ systemVersionInfo, typeUrl, removedResources, nonce }).finish();
-  if (r.resourcesBlock) return withEntries(head(), [r.resourcesBlock]);
-  const entries = r.resources.map((x) => x.entry);
-  if (entries.every((e): e is Buffer => e !== undefined)) return withEntries(head(), entries);
+  if (r.resourcesBlock) {
+    const { systemVersionInfo, typeUrl, removedResources, nonce } = r;
+    return withEntries(types().response.encode({ systemVersionInfo, typeUrl, removedResources, nonce }).finish(), [r.resourcesBlock]);
+  }
   const u8 = types().response.encode(r).finish();
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 }

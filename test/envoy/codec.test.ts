@@ -1,27 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { CodecError, decodeResource, encodeResource, fromJson, toJson, toJsonValue } from '../../src/envoy/codec.js';
+import { CodecError, decodeResource, encodeResource, fromJson, toJson } from '../../src/envoy/codec.js';
 import { lookupType } from '../../src/envoy/protos.js';
 import { TypeUrl } from '../../src/translate/api.js';
-import { cluster, clusterLoadAssignment, FAULT_URL, listener, routeConfiguration } from './fixtures.js';
+import { cluster, clusterLoadAssignment, codecError, FAULT_URL, listener, routeConfiguration, wire } from './fixtures.js';
 
 const CLUSTER = 'envoy.config.cluster.v3.Cluster';
 const ROUTE = 'envoy.config.route.v3.RouteConfiguration';
 
-/** fromJson, then encode → decode → toJson: the full wire round trip. */
-function wire(typeName: string, json: unknown): unknown {
-  const type = lookupType(typeName);
-  return toJsonValue(typeName, type.encode(fromJson(typeName, json)).finish());
-}
-
-function codecError(fn: () => unknown): CodecError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CodecError) return e;
-    throw e;
-  }
-  throw new Error('expected a CodecError');
-}
 
 describe('round trips of realistic resources', () => {
   const cases = [

@@ -1,6 +1,25 @@
 // Realistic Envoy resources in canonical proto3 JSON, shaped like what istiod emits and
 // Envoy's /config_dump prints. Canonical means: no defaults, lowerCamelCase, int64 as
 // strings, so toJson(fromJson(x)) must give back exactly x.
+import { CodecError, fromJson, toJsonValue } from '../../src/envoy/codec.js';
+import { lookupType } from '../../src/envoy/protos.js';
+
+/** fromJson, then encode → decode → toJson: the full wire round trip. */
+export function wire(typeName: string, json: unknown): unknown {
+  return toJsonValue(typeName, lookupType(typeName).encode(fromJson(typeName, json)).finish());
+}
+
+/** The CodecError `fn` throws (fails the test if it throws nothing or something else). */
+export function codecError(fn: () => unknown): CodecError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CodecError) return e;
+    throw e;
+  }
+  throw new Error('expected a CodecError');
+}
+
 export const HCM_URL = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 export const ROUTER_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 export const FAULT_URL = 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault';

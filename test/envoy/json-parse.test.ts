@@ -1,26 +1,14 @@
 // The parser's shortcuts (numbers without BigInts, alias bookkeeping only when an alias is
 // used, messages built without type.create) must give the same messages, bytes and errors.
 import { describe, expect, test } from 'vitest';
-import { CodecError, encodeResource, fromJson, toJsonValue } from '../../src/envoy/codec.js';
+import { encodeResource, fromJson } from '../../src/envoy/codec.js';
 import { lookupType } from '../../src/envoy/protos.js';
 import { toBigInt, toLong } from '../../src/envoy/wkt.js';
 import { TypeUrl } from '../../src/translate/api.js';
+import { codecError, wire } from './fixtures.js';
 
 const CLUSTER = 'envoy.config.cluster.v3.Cluster';
 
-function wire(typeName: string, json: unknown): unknown {
-  return toJsonValue(typeName, lookupType(typeName).encode(fromJson(typeName, json)).finish());
-}
-
-function errorOf(fn: () => unknown): CodecError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CodecError) return e;
-    throw e;
-  }
-  throw new Error('expected a CodecError');
-}
 
 describe('64-bit integers', () => {
   test.each([
@@ -73,7 +61,7 @@ describe('a field named twice', () => {
     [HCM, { statPrefix: 's', proxy_100Continue: true, proxy_100_continue: false }, 'proxy_100_continue'],
     [HCM, { proxy_100_continue: true, statPrefix: 's', proxy100Continue: true }, 'proxy100Continue'],
   ])('%s %j fails at the later spelling', (typeName, json, at) => {
-    const err = errorOf(() => fromJson(typeName, json));
+    const err = codecError(() => fromJson(typeName, json));
     expect(err.message).toMatch(/is given twice/);
     expect(err.path).toBe(at);
   });
@@ -92,8 +80,8 @@ describe('parsed messages', () => {
   });
 
   test('error paths for scalars in lists and maps', () => {
-    expect(errorOf(() => fromJson(CLUSTER, { name: 'c', loadAssignment: { clusterName: 'x', endpoints: [{ lbEndpoints: [{ loadBalancingWeight: 'x' }] }] } })).path)
+    expect(codecError(() => fromJson(CLUSTER, { name: 'c', loadAssignment: { clusterName: 'x', endpoints: [{ lbEndpoints: [{ loadBalancingWeight: 'x' }] }] } })).path)
       .toBe('loadAssignment.endpoints[0].lbEndpoints[0].loadBalancingWeight');
-    expect(errorOf(() => fromJson(CLUSTER, { name: 'c', metadata: { filterMetadata: { 'a.b': [] } } })).path).toBe('metadata.filterMetadata["a.b"]');
+    expect(codecError(() => fromJson(CLUSTER, { name: 'c', metadata: { filterMetadata: { 'a.b': [] } } })).path).toBe('metadata.filterMetadata["a.b"]');
   });
 });

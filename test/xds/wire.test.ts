@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { lookupType } from '../../src/envoy/protos.js';
 import { encodeDiscoveryResponse } from '../../src/xds/ads-service.js';
 import { encodeDeltaResponse } from '../../src/xds/delta-codec.js';
-import { deltaEntry, sotwEntry } from '../../src/xds/wire.js';
+import { deltaEntry, EntriesBlocks, sotwEntry } from '../../src/xds/wire.js';
 
 const CLA = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
 const values = [Buffer.from([0x0a, 0x03, 0x61, 0x62, 0x63]), Buffer.alloc(300, 1), Buffer.alloc(0)];
@@ -17,25 +17,20 @@ function decode(type: string, b: Buffer): unknown {
 describe('responses from pre-encoded entries', () => {
   it('SotW: the same message as encoding every Any', () => {
     const plain = values.map((value) => ({ type_url: CLA, value }));
-    const pre = values.map((value) => ({ type_url: CLA, value, entry: sotwEntry(CLA, value) }));
+    const block = new EntriesBlocks((a: { type_url: string; value: Buffer }) => sotwEntry(a.type_url, a.value)).of(plain);
     const base = { versionInfo: 'v7', typeUrl: CLA, nonce: 'n-1' };
     const a = encodeDiscoveryResponse({ ...base, resources: plain });
-    const b = encodeDiscoveryResponse({ ...base, resources: pre });
+    const b = encodeDiscoveryResponse({ ...base, resources: plain, resourcesBlock: block });
     expect(b.equals(a)).toBe(false); // field order differs: the shortcut really ran
     expect(decode('envoy.service.discovery.v3.DiscoveryResponse', b)).toEqual(decode('envoy.service.discovery.v3.DiscoveryResponse', a));
   });
 
   it('delta: the same message as encoding every Resource, removed names included', () => {
-    const mk = (withEntry: boolean) =>
-      values.map((value, i) => {
-        const name = `outbound|80||s${i}.ns.svc.cluster.local`;
-        const version = `h${i}`;
-        const resource = { type_url: CLA, value };
-        return withEntry ? { name, version, resource, entry: deltaEntry(name, version, CLA, value) } : { name, version, resource };
-      });
+    const resources = values.map((value, i) => ({ name: `outbound|80||s${i}.ns.svc.cluster.local`, version: `h${i}`, resource: { type_url: CLA, value } }));
+    const block = new EntriesBlocks((r: (typeof resources)[number]) => deltaEntry(r.name, r.version, CLA, r.resource.value)).of(resources);
     const base = { systemVersionInfo: 'v3', typeUrl: CLA, nonce: 'n-2', removedResources: ['gone-a', 'gone-b'] };
-    const a = encodeDeltaResponse({ ...base, resources: mk(false) });
-    const b = encodeDeltaResponse({ ...base, resources: mk(true) });
+    const a = encodeDeltaResponse({ ...base, resources });
+    const b = encodeDeltaResponse({ ...base, resources, resourcesBlock: block });
     expect(b.equals(a)).toBe(false);
     expect(decode('envoy.service.discovery.v3.DeltaDiscoveryResponse', b)).toEqual(decode('envoy.service.discovery.v3.DeltaDiscoveryResponse', a));
   });
