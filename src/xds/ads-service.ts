@@ -7,7 +7,7 @@ import { lookupType } from '../envoy/protos.js';
 import type { NodeInfo } from '../translate/proxy.js';
 import { decodeDeltaRequest, encodeDeltaResponse } from './delta-codec.js';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from './delta-codec.js';
-import { withEntries } from './wire.js';
+import type { ResourcesBlock } from './wire.js';
 
 export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
 
@@ -47,7 +47,7 @@ export interface DiscoveryResponse {
   typeUrl: string;
   nonce: string;
   /** `resources` already encoded as one block (wire.ts): what the serializer sends for them. */
-  resourcesBlock?: Buffer;
+  resourcesBlock?: ResourcesBlock;
 }
 
 // The shapes protobufjs' decode() produces for the fields we read. Message instances keep
@@ -152,10 +152,11 @@ export function decodeDiscoveryRequest(buf: Buffer): DiscoveryRequest {
 
 export function encodeDiscoveryResponse(r: DiscoveryResponse): Buffer {
   // The responder passes the resources already encoded as one block: the response is the
-  // scalar fields plus those bytes (wire.ts). Otherwise encode() (not fromObject) reads plain objects
-  // as-is: each Any's value is copied in as a length-delimited field, never re-encoded.
+  // scalar fields framed in front of those bytes (wire.ts), returned as a view that grpc-js
+  // copies at once. Otherwise encode() (not fromObject) reads plain objects as-is: each
+  // Any's value is copied in as a length-delimited field, never re-encoded.
   if (r.resourcesBlock) {
-    return withEntries(types().response.encode({ versionInfo: r.versionInfo, typeUrl: r.typeUrl, nonce: r.nonce }).finish(), [r.resourcesBlock]);
+    return r.resourcesBlock.frame(types().response.encode({ versionInfo: r.versionInfo, typeUrl: r.typeUrl, nonce: r.nonce }).finish());
   }
   const u8 = types().response.encode(r).finish();
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);

@@ -6,7 +6,7 @@ import { lookupType } from '../envoy/protos.js';
 import type { NodeInfo } from '../translate/proxy.js';
 import { nodeInfo } from './ads-service.js';
 import type { EncodedAny, ErrorDetail, RawNode } from './ads-service.js';
-import { withEntries } from './wire.js';
+import type { ResourcesBlock } from './wire.js';
 
 export interface DeltaDiscoveryRequest {
   node: NodeInfo | undefined;
@@ -37,7 +37,7 @@ export interface DeltaDiscoveryResponse {
   removedResources: string[];
   nonce: string;
   /** `resources` already encoded as one block (wire.ts): what the serializer sends for them. */
-  resourcesBlock?: Buffer;
+  resourcesBlock?: ResourcesBlock;
 }
 
 interface RawDeltaRequest {
@@ -76,7 +76,7 @@ export function encodeDeltaResponse(r: DeltaDiscoveryResponse): Buffer {
   // As for SotW (ads-service.ts): pre-encoded entries are concatenated, not re-encoded.
   if (r.resourcesBlock) {
     const { systemVersionInfo, typeUrl, removedResources, nonce } = r;
-    return withEntries(types().response.encode({ systemVersionInfo, typeUrl, removedResources, nonce }).finish(), [r.resourcesBlock]);
+    return r.resourcesBlock.frame(types().response.encode({ systemVersionInfo, typeUrl, removedResources, nonce }).finish());
   }
   const u8 = types().response.encode(r).finish();
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);

@@ -43,6 +43,12 @@ interface ScopeEntry {
    * response block (wire.ts entriesBlock). Cleared whenever byName changes.
    */
   list: readonly EncodedResource[] | undefined;
+  /**
+   * getNamed's answers by subscription name set: streams that share a subscription object
+   * (should-respond.ts pools them) share the answer, and so its encoded block. Replaced
+   * whenever byName, absent or stale change.
+   */
+  named: WeakMap<ReadonlySet<string>, readonly EncodedResource[]>;
 }
 
 export function shortHash(bytes: Uint8Array): string {
@@ -129,6 +135,7 @@ export class ResourceCache {
     for (const e of this.entries.values()) {
       if (e.typeUrl !== TypeUrl.ClusterLoadAssignment) continue;
       e.list = undefined;
+      e.named = new WeakMap();
       for (const c of clusters) {
         e.byName.delete(c);
         e.absent.delete(c);
@@ -142,21 +149,42 @@ export class ResourceCache {
    * is undefined (in generator order), else the named ones that exist (in `names` order).
    */
   get(push: PushContext, gen: Generator, proxy: Proxy, names: readonly string[] | undefined): readonly EncodedResource[] {
+    return this.lookup(this.entryFor(push, gen, proxy), push, gen, proxy, names);
+  }
+
+  /**
+   * get() for the names of a subscription, in its order, remembered per set object: every
+   * stream holding the same (pooled) subscription is handed the same array.
+   */
+  getNamed(push: PushContext, gen: Generator, proxy: Proxy, names: ReadonlySet<string>): readonly EncodedResource[] {
+    const e = this.entryFor(push, gen, proxy);
+    const known = e.named.get(names);
+    if (known) return known;
+    const out = this.lookup(e, push, gen, proxy, [...names]);
+    // Set after the lookup: a fill it ran replaced `named`.
+    e.named.set(names, out);
+    return out;
+  }
+
+  private entryFor(push: PushContext, gen: Generator, proxy: Proxy): ScopeEntry {
     // A caller that skipped advance() must never get another version's bytes.
     if (push.version !== this.version) this.advance(push.version, { kind: 'full' });
     const key = `${gen.typeUrl}\n${gen.scopeKey(proxy)}`;
     let e = this.entries.get(key);
     if (!e) {
-      e = { typeUrl: gen.typeUrl, byName: new Map(), absent: new Set(), complete: false, stale: new Set(), list: undefined };
+      e = { typeUrl: gen.typeUrl, byName: new Map(), absent: new Set(), complete: false, stale: new Set(), list: undefined, named: new WeakMap() };
       this.entries.set(key, e);
     }
+    return e;
+  }
+
+  private lookup(e: ScopeEntry, push: PushContext, gen: Generator, proxy: Proxy, names: readonly string[] | undefined): readonly EncodedResource[] {
     if (names === undefined) {
       if (!e.complete) this.fillAll(e, push, gen, proxy);
       else if (e.stale.size > 0) this.fill(e, push, gen, proxy, [...e.stale]);
       return (e.list ??= [...e.byName.values()]);
     }
-    const entry = e;
-    const unknown = names.filter((n) => !entry.byName.has(n) && !entry.absent.has(n) && (!entry.complete || entry.stale.has(n)));
+    const unknown = names.filter((n) => !e.byName.has(n) && !e.absent.has(n) && (!e.complete || e.stale.has(n)));
     if (unknown.length > 0) this.fill(e, push, gen, proxy, [...new Set(unknown)]);
     const out: EncodedResource[] = [];
     const seen = new Set<string>();
@@ -183,6 +211,7 @@ export class ResourceCache {
     }
     e.byName = byName;
     e.list = undefined;
+    e.named = new WeakMap();
     e.absent.clear();
     e.stale.clear();
     e.complete = true;
@@ -190,6 +219,7 @@ export class ResourceCache {
 
   private fill(e: ScopeEntry, push: PushContext, gen: Generator, proxy: Proxy, names: string[]): void {
     this.generated += 1;
+    e.named = new WeakMap();
     const found = new Set<string>();
     for (const r of gen.generate(push, proxy, names)) {
       if (found.has(r.name)) {

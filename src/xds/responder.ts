@@ -5,6 +5,7 @@ import type { Generator } from '../translate/api.js';
 import type { PushContext } from '../push/push-context.js';
 import type { DiscoveryResponse } from './ads-service.js';
 import type { Connection, WatchedType } from './connection.js';
+import type { Proxy } from '../translate/proxy.js';
 import type { EncodedResource, ResourceCache } from './resource-cache.js';
 import { isWildcardType } from './should-respond.js';
 import { EntriesBlocks, sotwEntry } from './wire.js';
@@ -38,12 +39,36 @@ function sameAsSent(w: WatchedType, resources: readonly EncodedResource[]): bool
   return true;
 }
 
-/** Names to ask the generator for, or undefined for all; [] means nothing to do. */
-function requestedNames(w: WatchedType, only: ReadonlySet<string> | undefined): string[] | undefined {
+/** The names of an EDS-only push that the client watches. */
+function requestedNames(w: WatchedType, only: ReadonlySet<string>): string[] {
   const sub = w.subscription;
-  if (sub.wildcard) return only ? [...only] : undefined;
-  const names = [...sub.names];
-  return only ? names.filter((n) => only.has(n)) : names;
+  if (sub.wildcard) return [...only];
+  return [...sub.names].filter((n) => only.has(n));
+}
+
+/** Requested names that do not exist now: forget their hash, so that they are sent when they (re)appear even with the same bytes as before. */
+function forgetMissing(w: WatchedType, names: Iterable<string>, found: readonly EncodedResource[]): void {
+  const present = new Set(found.map((r) => r.name));
+  for (const n of names) if (!present.has(n)) w.sentHashes.delete(n);
+}
+
+/** RDS/EDS: what the response is chosen from, or undefined when nothing is asked for and nothing must be said. */
+function namedResources(w: WatchedType, push: PushContext, gen: Generator, proxy: Proxy, cache: ResourceCache, opts: ResponseOptions): readonly EncodedResource[] | undefined {
+  const sub = w.subscription;
+  const none = (): readonly EncodedResource[] | undefined => (opts.mustRespond ? [] : undefined);
+  if (opts.only === undefined) {
+    if (sub.wildcard) return cache.get(push, gen, proxy, undefined);
+    if (sub.names.size === 0) return none();
+    // The whole subscription: streams sharing the (pooled) subscription share the list.
+    const found = cache.getNamed(push, gen, proxy, sub.names);
+    if (found.length < sub.names.size) forgetMissing(w, sub.names, found);
+    return found;
+  }
+  const names = requestedNames(w, opts.only);
+  if (names.length === 0) return none();
+  const found = cache.get(push, gen, proxy, names);
+  forgetMissing(w, names, found);
+  return found;
 }
 
 /**
@@ -68,17 +93,12 @@ export function planResponse(
     if (!opts.mustRespond && w.forceNames.size === 0 && sameAsSent(w, all)) return undefined;
     send = all;
   } else {
-    const names = requestedNames(w, opts.only);
-    if (names !== undefined && names.length === 0 && !opts.mustRespond) return undefined;
-    const found = names !== undefined && names.length === 0 ? [] : cache.get(push, gen, conn.proxy, names);
-    // Requested names that do not exist now: forget their hash, so that they are sent
-    // when they (re)appear even with the same bytes as before.
-    if (names !== undefined) {
-      const present = new Set(found.map((r) => r.name));
-      for (const n of names) if (!present.has(n)) w.sentHashes.delete(n);
-    }
-    // RDS/EDS: only what changed (or must be sent); the client keeps the others.
-    send = found.filter((r) => mustSend(w, opts, r));
+    const found = namedResources(w, push, gen, conn.proxy, cache, opts);
+    if (found === undefined) return undefined;
+    // RDS/EDS: only what changed (or must be sent); the client keeps the others. When that
+    // is everything, the shared list itself goes out, and with it its shared block.
+    const changed = found.filter((r) => mustSend(w, opts, r));
+    send = changed.length === found.length ? found : changed;
     if (send.length === 0 && !opts.mustRespond) return undefined;
   }
   let bytes = 0;

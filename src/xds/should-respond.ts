@@ -68,19 +68,44 @@ function sameAs(prev: Subscription, resourceNames: readonly string[]): boolean {
   return star === prev.wildcard && named === prev.names.size;
 }
 
+// Subscriptions are immutable, and proxies of one scope name the same resources (every
+// all-seeing sidecar asks EDS for the same thousand clusters): one shared object per
+// distinct request saves a thousand-entry set per stream, and lets the resource cache
+// answer them all with one list (ResourceCache.getNamed). Keyed by the names as sent; the
+// pool starts over past a bound on the characters its keys hold.
+const POOL_CHARS = 4_000_000;
+let pool = new Map<string, Subscription>();
+let poolChars = 0;
+
+function namedSubscription(resourceNames: readonly string[]): Subscription {
+  // A name holding "\n" could make two different lists share a key; the only client that
+  // could be handed the other list is the one that sent such names.
+  const key = resourceNames.join('\n');
+  const known = pool.get(key);
+  if (known) return known;
+  const names = new Set(resourceNames.filter((n) => n !== '*').map(intern));
+  const sub: Subscription = { wildcard: resourceNames.includes('*'), names, legacyWildcard: false };
+  if (poolChars + key.length > POOL_CHARS) {
+    pool = new Map();
+    poolChars = 0;
+  }
+  pool.set(key, sub);
+  poolChars += key.length;
+  return sub;
+}
+
 /** Subscription from a request's resource_names, given the previous one (undefined on first). */
 export function nextSubscription(prev: Subscription | undefined, resourceNames: readonly string[]): Subscription {
   // An ACK of a thousand EDS names should not build a thousand-name set to compare.
   if (prev !== undefined && resourceNames.length > 0 && sameAs(prev, resourceNames)) return prev;
-  const names = new Set(resourceNames.filter((n) => n !== '*').map(intern));
-  const star = resourceNames.includes('*');
-  if (prev === undefined) {
-    if (resourceNames.length === 0) return { wildcard: true, names, legacyWildcard: true };
-    return { wildcard: star, names, legacyWildcard: false };
+  if (resourceNames.length === 0) {
+    // An empty first request is the legacy wildcard, which lasts while the client keeps
+    // sending empty names; after a named request, empty names mean nothing.
+    if (prev === undefined) return { wildcard: true, names: new Set(), legacyWildcard: true };
+    if (prev.legacyWildcard) return prev;
+    return { wildcard: false, names: new Set(), legacyWildcard: false };
   }
-  // Legacy wildcard lasts while the client keeps sending empty names.
-  if (prev.legacyWildcard && resourceNames.length === 0) return prev;
-  return { wildcard: star, names, legacyWildcard: false };
+  return namedSubscription(resourceNames);
 }
 
 function diff(a: ReadonlySet<string>, b: ReadonlySet<string>): string[] {

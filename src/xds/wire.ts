@@ -36,10 +36,43 @@ export function deltaEntry(name: string, version: string, typeUrl: string, value
   return asBuffer(w.ldelim().finish());
 }
 
-/** A message's other fields (already encoded) followed by its pre-encoded entries. */
-export function withEntries(head: Uint8Array, entries: readonly Buffer[]): Buffer {
-  if (entries.length === 0) return asBuffer(head);
-  return Buffer.concat([head, ...entries]);
+// Room left in front of every block for the message's other fields (version, type URL,
+// nonce: well under this), so that a response is framed without copying the block.
+const HEAD_ROOM = 512;
+
+/**
+ * A list's entries, encoded once, with room in front for the scalar fields of each
+ * response that carries them. `frame` writes those fields into the room and returns a view
+ * of the message: no allocation and no copy however large the block. The view is only
+ * good until the next `frame` of the same block: the gRPC serializer hands it to grpc-js,
+ * which copies it into its own frame at once (serializeMessage in @grpc/grpc-js 1.14;
+ * test/xds/shared-block.test.ts sends one block to many streams at once and checks each
+ * message). Fields too long for the room fall back to a copy.
+ */
+export class ResourcesBlock {
+  private constructor(private readonly buf: Buffer) {}
+
+  static of(entries: readonly Buffer[]): ResourcesBlock {
+    let size = HEAD_ROOM;
+    for (const e of entries) size += e.length;
+    const buf = Buffer.allocUnsafe(size);
+    let at = HEAD_ROOM;
+    for (const e of entries) at += e.copy(buf, at);
+    return new ResourcesBlock(buf);
+  }
+
+  /** Bytes of the entries alone. */
+  get length(): number {
+    return this.buf.length - HEAD_ROOM;
+  }
+
+  /** `head` (the message's other fields, encoded) followed by the entries. */
+  frame(head: Uint8Array): Buffer {
+    if (head.length > HEAD_ROOM) return Buffer.concat([head, this.buf.subarray(HEAD_ROOM)]);
+    const start = HEAD_ROOM - head.length;
+    this.buf.set(head, start);
+    return this.buf.subarray(start);
+  }
 }
 
 /**
@@ -49,17 +82,16 @@ export function withEntries(head: Uint8Array, entries: readonly Buffer[]): Buffe
  */
 export class EntriesBlocks<T extends object> {
   // One per protocol: a list's SotW block and its delta block are different bytes.
-  private readonly blocks = new WeakMap<readonly T[], Buffer>();
+  private readonly blocks = new WeakMap<readonly T[], ResourcesBlock>();
 
   constructor(private readonly entry: (r: T) => Buffer) {}
 
-  of(list: readonly T[]): Buffer {
+  of(list: readonly T[]): ResourcesBlock {
     let b = this.blocks.get(list);
     if (!b) {
-      b = Buffer.concat(list.map(this.entry));
+      b = ResourcesBlock.of(list.map(this.entry));
       this.blocks.set(list, b);
     }
     return b;
   }
 }
-

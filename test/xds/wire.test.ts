@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { lookupType } from '../../src/envoy/protos.js';
 import { encodeDiscoveryResponse } from '../../src/xds/ads-service.js';
 import { encodeDeltaResponse } from '../../src/xds/delta-codec.js';
-import { deltaEntry, EntriesBlocks, sotwEntry } from '../../src/xds/wire.js';
+import { deltaEntry, EntriesBlocks, ResourcesBlock, sotwEntry } from '../../src/xds/wire.js';
 
 const CLA = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
 const values = [Buffer.from([0x0a, 0x03, 0x61, 0x62, 0x63]), Buffer.alloc(300, 1), Buffer.alloc(0)];
@@ -38,5 +38,21 @@ describe('responses from pre-encoded entries', () => {
   it('an empty response is just its scalar fields', () => {
     const b = encodeDiscoveryResponse({ versionInfo: 'v1', typeUrl: CLA, nonce: 'n', resources: [] });
     expect(decode('envoy.service.discovery.v3.DiscoveryResponse', b)).toMatchObject({ versionInfo: 'v1', resources: [] });
+  });
+
+  it('frames a shared block in place: a view valid until the next frame, long heads copied', () => {
+    const block = ResourcesBlock.of([Buffer.from('abc'), Buffer.from('de')]);
+    expect(block.length).toBe(5);
+    const first = block.frame(Buffer.from('H1'));
+    expect(first.toString()).toBe('H1abcde');
+    const copy = Buffer.from(first); // what grpc-js does with it at once
+    const second = block.frame(Buffer.from('HEAD2'));
+    expect(second.toString()).toBe('HEAD2abcde');
+    expect(copy.toString()).toBe('H1abcde');
+    const long = Buffer.alloc(600, 0x41);
+    const third = block.frame(long);
+    expect(third.length).toBe(605);
+    expect(third.subarray(600).toString()).toBe('abcde');
+    expect(block.frame(Buffer.from('x')).toString()).toBe('xabcde'); // the copy left the block intact
   });
 });
