@@ -27,8 +27,10 @@ export interface ControlPlaneOptions {
   debounceMaxMs?: number;
   /** Concurrent pushes (PILOT_PUSH_THROTTLE); default min(15 + 5 × cores, 100). */
   pushThrottle?: number;
-  /** New xDS streams per second (PILOT_MAX_REQUESTS_PER_SECOND); 0 = unlimited. */
+  /** New xDS streams per second (PILOT_MAX_REQUESTS_PER_SECOND); 0 = unlimited, the default. */
   maxStreamsPerSecond?: number;
+  /** New streams taking their first full config at once (xds/admission.ts); 0 = unlimited. */
+  maxInitializingStreams?: number;
   mesh?: MeshConfig;
   logger?: Logger;
   /** Watch a Kubernetes API server too (with or without configDir). */
@@ -54,7 +56,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const logger = opts.logger ?? silentLogger();
   const metrics = new Metrics();
   const store = new MemoryConfigStore({ logger });
-  const xds = new XdsServer({ logger, metrics, generators, pushThrottle: opts.pushThrottle, maxStreamsPerSecond: opts.maxStreamsPerSecond });
+  const xds = new XdsServer({ logger, metrics, generators, pushThrottle: opts.pushThrottle, maxStreamsPerSecond: opts.maxStreamsPerSecond, maxInitializingStreams: opts.maxInitializingStreams });
   const http = new DebugHttpServer({ logger, metrics });
 
   const httpAddr = parseHostPort(opts.httpAddr);

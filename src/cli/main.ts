@@ -8,7 +8,7 @@ import { collectMetadata, parseDurationFlag, parseHostPort, parseLogFormat, pars
 import { registerDebugCommands } from './debug-commands.js';
 import { parseNamespaces } from '../sources/kube/kube-config.js';
 
-/** A non-negative integer flag (--push-throttle, --max-streams-per-second). */
+/** A non-negative integer flag (--push-throttle, --max-streams-per-second, --max-initializing-streams). */
 function parseCountFlag(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a whole number ≥ 0');
@@ -35,7 +35,8 @@ program
   .addOption(new Option('--debounce-after <duration>', 'quiet time after a change before pushing (PILOT_DEBOUNCE_AFTER)').default(100, '100ms').argParser(parseDurationFlag))
   .addOption(new Option('--debounce-max <duration>', 'longest a change waits for quiet (PILOT_DEBOUNCE_MAX)').default(10_000, '10s').argParser(parseDurationFlag))
   .addOption(new Option('--push-throttle <n>', 'concurrent pushes (PILOT_PUSH_THROTTLE); default min(15 + 5 × cores, 100)').argParser(parseCountFlag))
-  .addOption(new Option('--max-streams-per-second <n>', 'new xDS streams per second, 0 = unlimited (PILOT_MAX_REQUESTS_PER_SECOND); default min(15 + 5 × cores, 100)').argParser(parseCountFlag))
+  .addOption(new Option('--max-streams-per-second <n>', 'new xDS streams per second, 0 = unlimited (PILOT_MAX_REQUESTS_PER_SECOND; Istio defaults to min(15 + 5 × cores, 100))').default(0).argParser(parseCountFlag))
+  .addOption(new Option('--max-initializing-streams <n>', 'new xDS streams taking their first full config at once; later ones wait their turn; 0 = unlimited').default(100).argParser(parseCountFlag))
   .addOption(new Option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent').default('info').argParser(parseLogLevel))
   .addOption(new Option('--log-format <format>', 'json or text').default('json').argParser(parseLogFormat))
   .action(runServe);

@@ -19,6 +19,7 @@ export interface ServeFlags {
   debounceMax: number;
   pushThrottle?: number;
   maxStreamsPerSecond?: number;
+  maxInitializingStreams?: number;
   logLevel: LevelWithSilent;
   logFormat: LogFormat;
 }
@@ -40,6 +41,7 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     debounceMaxMs: flags.debounceMax,
     pushThrottle: flags.pushThrottle,
     maxStreamsPerSecond: flags.maxStreamsPerSecond,
+    maxInitializingStreams: flags.maxInitializingStreams,
     mesh,
     logger,
   });

@@ -1,6 +1,7 @@
 // Per-stream state: who the proxy is and, per type, what it watches, what we last sent and
 // what it last accepted or rejected. Everything a stream holds hangs off one Connection,
 // so dropping the Connection when the stream closes frees it all (go-control-plane #597).
+import { TypeUrl } from '../translate/api.js';
 import type { Proxy } from '../translate/proxy.js';
 import type { Subscription } from './should-respond.js';
 
@@ -102,6 +103,21 @@ export class Connection {
   /** Is `name` among what the client watches for this type? */
   static wants(w: WatchedType, name: string): boolean {
     return w.subscription.wildcard || w.subscription.names.has(name);
+  }
+
+  /**
+   * Does the proxy hold its first full config? It asked for listeners and clusters (the two
+   * roots every client ends up watching), and every response sent was answered, ACK or
+   * NACK, with no request left waiting. Envoy asks for EDS and RDS before it ACKs the CDS
+   * or LDS that names them, so their answers are counted too. Admission waits for this.
+   */
+  holdsFullConfig(): boolean {
+    if (!this.watched.has(TypeUrl.Listener) || !this.watched.has(TypeUrl.Cluster)) return false;
+    for (const w of this.watched.values()) {
+      if (w.awaitingResponse) return false;
+      if (w.nonceSent !== undefined && w.nonceSent !== w.nonceAcked && w.lastNack?.nonce !== w.nonceSent) return false;
+    }
+    return true;
   }
 
   /** Drops every per-type structure (the stream closed). */

@@ -4,6 +4,7 @@
 // responses (sotw-stream.ts, delta-stream.ts).
 import * as grpc from '@grpc/grpc-js';
 import type { ConfigKey } from '../model/config.js';
+import type { AdmissionSlot } from './admission.js';
 import type { PushContext } from '../push/push-context.js';
 import { PUSH_ORDER, TypeUrl } from '../translate/api.js';
 import type { XdsTypeUrl } from '../translate/api.js';
@@ -55,6 +56,8 @@ export abstract class XdsStream<Req, Res> implements ServerStream {
     protected readonly call: grpc.ServerDuplexStream<Req, Res>,
     readonly protocol: Protocol,
     private readonly onClosed: (s: ServerStream) => void,
+    /** Held until the proxy holds its first full config (admission.ts). */
+    private readonly admission?: AdmissionSlot,
   ) {
     call.on('data', (req: Req) => {
       if (this.closed) return;
@@ -64,6 +67,8 @@ export abstract class XdsStream<Req, Res> implements ServerStream {
         core.log.error({ err, proxy: this.conn?.proxy.id }, 'xDS request failed');
         this.fail(grpc.status.INTERNAL, `internal error: ${(err as Error).message}`);
       }
+      // Settling is seen on a request: the last ACK, or a request answered with nothing.
+      if (this.admission?.held && this.conn?.holdsFullConfig()) this.admission.release();
     });
     call.on('end', () => {
       call.end();
@@ -122,6 +127,7 @@ export abstract class XdsStream<Req, Res> implements ServerStream {
     if (this.closed) return;
     this.closed = true;
     this.releaseDrain();
+    this.admission?.release();
     const conn = this.conn;
     if (conn) {
       this.core.metrics.xdsConnections.dec();

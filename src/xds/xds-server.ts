@@ -1,4 +1,4 @@
-// The ADS server: accepts SotW and delta streams (rate-limited), and turns each push of a
+// The ADS server: accepts SotW and delta streams (admission.ts), and turns each push of a
 // new PushContext into one queued push per affected connection (push-queue.ts), which the
 // stream carries out (stream.ts). Per-stream protocol logic lives in sotw-stream.ts and
 // delta-stream.ts; what they share (cache, observers, NACKs, convergence) in core.ts.
@@ -6,6 +6,8 @@ import { availableParallelism } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { encodeValidResource } from '../envoy/validate.js';
+import { StreamAdmission, DEFAULT_INITIALIZING_STREAMS } from './admission.js';
+import type { AdmissionSlot, AdmissionStats } from './admission.js';
 import type { XdsObserver } from './observer.js';
 import type { Metrics } from '../metrics.js';
 import type { PushContext } from '../push/push-context.js';
@@ -44,8 +46,15 @@ export interface XdsServerOptions {
   observers?: XdsObserver[];
   /** Concurrent pushes (PILOT_PUSH_THROTTLE); default min(15 + 5 × cores, 100). */
   pushThrottle?: number;
-  /** New streams per second (PILOT_MAX_REQUESTS_PER_SECOND); default as pushThrottle; 0 = no limit. */
+  /**
+   * New streams per second (PILOT_MAX_REQUESTS_PER_SECOND); 0 = no limit, the default.
+   * Istio defaults to min(15 + 5 × cores, 100); we admit by maxInitializingStreams instead.
+   */
   maxStreamsPerSecond?: number;
+  /** Streams receiving their first full config at once; later ones wait (admission.ts). 0 = no limit. */
+  maxInitializingStreams?: number;
+  /** Longest a new stream counts as initialising (default 5 s). */
+  maxInitializingMs?: number;
   /** How long a new stream waits for the rate limiter before RESOURCE_EXHAUSTED (Istio: 1 s). */
   maxStreamWaitMs?: number;
   /** How long a push holds its slot waiting for a slow reader to take its writes (default 5 s). */
@@ -64,6 +73,7 @@ export class XdsServer {
   private readonly streams = new Set<AnyStream>();
   private readonly queue: PushQueue<AnyStream>;
   private readonly limiter: TokenBucket;
+  private readonly admission: StreamAdmission;
   private readonly maxStreamWaitMs: number;
   private readonly drainTimeoutMs: number;
   private grpcServer: grpc.Server | undefined;
@@ -76,7 +86,10 @@ export class XdsServer {
     this.core = new ServerCore(log, opts.metrics, opts.generators, cache, opts.now ?? Date.now, [...(opts.observers ?? [])]);
     const cores = availableParallelism();
     this.queue = new PushQueue(opts.pushThrottle ?? defaultConcurrency(cores), (s, req) => this.runPush(s, req));
-    this.limiter = new TokenBucket(opts.maxStreamsPerSecond ?? defaultConcurrency(cores));
+    this.limiter = new TokenBucket(opts.maxStreamsPerSecond ?? 0);
+    this.admission = new StreamAdmission(opts.maxInitializingStreams ?? DEFAULT_INITIALIZING_STREAMS, opts.maxInitializingMs ?? 5000, () =>
+      log.warn({ timeoutMs: opts.maxInitializingMs ?? 5000 }, 'xDS stream still initialising after the admission hold time; admitting the next one anyway'),
+    );
     this.maxStreamWaitMs = opts.maxStreamWaitMs ?? 1000;
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 5000;
   }
@@ -86,9 +99,9 @@ export class XdsServer {
     const server = new grpc.Server();
     server.addService(adsServiceDefinition(), {
       StreamAggregatedResources: (call: grpc.ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>) =>
-        void this.admit(call, () => new SotwStream(this.core, call, 'sotw', (s) => this.forget(s))),
+        void this.admit(call, (slot) => new SotwStream(this.core, call, 'sotw', (s) => this.forget(s), slot)),
       DeltaAggregatedResources: (call: grpc.ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>
-        void this.admit(call, () => new DeltaStream(this.core, call, 'delta', (s) => this.forget(s))),
+        void this.admit(call, (slot) => new DeltaStream(this.core, call, 'delta', (s) => this.forget(s), slot)),
     });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
@@ -98,16 +111,25 @@ export class XdsServer {
     return port;
   }
 
-  /** Rate-limits stream acceptance as istiod does: wait up to a second, else RESOURCE_EXHAUSTED. */
-  private async admit(call: grpc.ServerDuplexStream<unknown, unknown>, open: () => AnyStream): Promise<void> {
+  /**
+   * Lets a new stream in: first the optional rate limit, as istiod does (wait up to a
+   * second, else RESOURCE_EXHAUSTED), then its turn among streams taking their first
+   * config (admission.ts). Requests that arrive meanwhile wait, unread, in the call.
+   */
+  private async admit(call: grpc.ServerDuplexStream<unknown, unknown>, open: (slot: AdmissionSlot) => AnyStream): Promise<void> {
     if (!(await this.limiter.acquire(this.maxStreamWaitMs))) {
       this.core.metrics.xdsStreamsRateLimited.inc();
       this.core.log.warn({ peer: call.getPeer() }, 'xDS stream refused: new-stream rate limit exceeded');
       call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: 'new-stream rate limit exceeded; retry with backoff' });
       return;
     }
-    if (call.cancelled || this.grpcServer === undefined) return;
-    this.streams.add(open());
+    const ticket = this.admission.enter();
+    call.once('cancelled', ticket.cancel);
+    const slot = await ticket.slot;
+    call.off('cancelled', ticket.cancel);
+    if (!slot) return;
+    if (call.cancelled || this.grpcServer === undefined) return slot.release();
+    this.streams.add(open(slot));
   }
 
   private forget(s: AnyStream): void {
@@ -260,9 +282,15 @@ export class XdsServer {
     return { ...this.queue.stats(), errors: this.core.pushErrors };
   }
 
+  /** Streams initialising and waiting for admission (admission.ts). */
+  admissionStats(): AdmissionStats {
+    return this.admission.stats();
+  }
+
   async close(): Promise<void> {
     const server = this.grpcServer;
     this.grpcServer = undefined;
+    this.admission.clear();
     for (const s of [...this.streams]) s.end('server shutting down');
     if (!server) return;
     await new Promise<void>((resolve) => {
