@@ -5,8 +5,8 @@
 // clients send initial_resource_versions); refused streams retry with jittered backoff.
 import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
 import { lookupType } from '../src/envoy/protos.js';
+import { encodeDeltaRequest, encodeSotwRequest, firstString, scanDelta, scanSotw } from './client-wire.js';
 
 const T = {
   LDS: 'type.googleapis.com/envoy.config.listener.v3.Listener',
@@ -27,26 +27,13 @@ export type ToWorker =
   /** Transport floor: open `count` streams of a bare method; answer each message with 1 byte. */
   | { cmd: 'floor'; port: number; count: number }
   | { cmd: 'stop' };
-export type FromWorker = { ev: 'started' } | { ev: 'stopped'; bytes: number };
+/** `cpuSeconds`: this process's CPU since it started or last reconnected its clients. */
+export type FromWorker = { ev: 'started' } | { ev: 'stopped'; bytes: number; cpuSeconds: number };
 
 const types = {
-  req: lookupType('envoy.service.discovery.v3.DiscoveryRequest'),
-  res: lookupType('envoy.service.discovery.v3.DiscoveryResponse'),
-  dreq: lookupType('envoy.service.discovery.v3.DeltaDiscoveryRequest'),
-  dres: lookupType('envoy.service.discovery.v3.DeltaDiscoveryResponse'),
   listener: lookupType('envoy.config.listener.v3.Listener'),
   hcm: lookupType('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager'),
 };
-
-function firstString(bytes: Uint8Array): string {
-  const r = protobuf.Reader.create(bytes);
-  while (r.pos < r.len) {
-    const tag = r.uint32();
-    if (tag >>> 3 === 1 && (tag & 7) === 2) return r.string();
-    r.skipType(tag & 7);
-  }
-  return '';
-}
 
 interface AnyMsg {
   type_url: string;
@@ -145,40 +132,39 @@ class SimClient {
 
   private ssend(m: { typeUrl: string; resourceNames: string[]; versionInfo?: string; responseNonce?: string }): void {
     const node = this.node();
-    this.call?.write(Buffer.from(types.req.encode(types.req.fromObject(node ? { ...m, node } : m)).finish()));
+    this.call?.write(encodeSotwRequest(node ? { ...m, node } : m));
   }
 
   private dsend(m: Record<string, unknown>): void {
     const node = this.node();
-    this.call?.write(Buffer.from(types.dreq.encode(types.dreq.fromObject(node ? { ...m, node } : m)).finish()));
+    this.call?.write(encodeDeltaRequest(node ? { ...m, node } : m));
   }
 
   private onSotw(b: Buffer): void {
-    const r = types.res.decode(b) as unknown as { versionInfo: string; typeUrl: string; nonce: string; resources: AnyMsg[] };
+    const r = scanSotw(b);
     const prev = this.sotw.get(r.typeUrl);
     const names = prev?.names ?? [];
     this.sotw.set(r.typeUrl, { nonce: r.nonce, version: r.versionInfo, names });
     this.ssend({ typeUrl: r.typeUrl, versionInfo: r.versionInfo, responseNonce: r.nonce, resourceNames: names });
-    if (r.typeUrl === T.CDS) this.follow(T.EDS, r.resources.map((a) => firstString(a.value)).filter((n) => n.startsWith('outbound|')));
+    if (r.typeUrl === T.CDS) this.follow(T.EDS, r.values.map(firstString).filter((n) => n.startsWith('outbound|')));
     if (r.typeUrl === T.LDS) {
       this.listeners.clear();
-      for (const a of r.resources) this.listeners.set(firstString(a.value), a.value);
+      for (const v of r.values) this.listeners.set(firstString(v), v);
       this.follow(T.RDS, [...this.listeners.values()].flatMap(routeNames));
     }
   }
 
   private onDelta(b: Buffer): void {
-    type Res = { name: string; version: string; resource: AnyMsg | null };
-    const r = types.dres.decode(b) as unknown as { typeUrl: string; nonce: string; resources: Res[]; removedResources: string[] };
+    const r = scanDelta(b);
     let held = this.held.get(r.typeUrl);
     if (!held) this.held.set(r.typeUrl, (held = new Map()));
     for (const x of r.resources) held.set(x.name, x.version);
-    for (const n of r.removedResources) held.delete(n);
+    for (const n of r.removed) held.delete(n);
     this.dsend({ typeUrl: r.typeUrl, responseNonce: r.nonce });
     if (r.typeUrl === T.CDS) this.follow(T.EDS, [...held.keys()].filter((n) => n.startsWith('outbound|')));
     if (r.typeUrl === T.LDS) {
-      for (const x of r.resources) if (x.resource) this.listeners.set(x.name, x.resource.value);
-      for (const n of r.removedResources) this.listeners.delete(n);
+      for (const x of r.resources) if (x.value) this.listeners.set(x.name, x.value);
+      for (const n of r.removed) this.listeners.delete(n);
       this.follow(T.RDS, [...this.listeners.values()].flatMap(routeNames));
     }
   }
@@ -245,6 +231,7 @@ export function openFloorClients(port: number, count: number): () => void {
 if (process.env['MINI_ISTIOD_BENCH_WORKER'] === '1' && process.send) {
   let opened: ReturnType<typeof openClients> | undefined;
   let closeFloor: (() => void) | undefined;
+  let cpuSince = process.cpuUsage();
   process.on('message', (m: ToWorker) => {
     const send = (x: FromWorker): void => void process.send?.(x);
     if (m.cmd === 'start') {
@@ -254,11 +241,13 @@ if (process.env['MINI_ISTIOD_BENCH_WORKER'] === '1' && process.send) {
       closeFloor = openFloorClients(m.port, m.count);
       send({ ev: 'started' });
     } else if (m.cmd === 'reconnect') {
+      cpuSince = process.cpuUsage();
       opened?.reconnect();
     } else {
       const bytes = opened?.stop() ?? 0;
       closeFloor?.();
-      send({ ev: 'stopped', bytes });
+      const cpu = process.cpuUsage(cpuSince);
+      send({ ev: 'stopped', bytes, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
       setTimeout(() => process.exit(0), 50);
     }
   });

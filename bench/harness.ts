@@ -28,11 +28,17 @@ export interface Bench {
   close(): Promise<void>;
 }
 
-export async function startBench(world: World, opts: { maxStreamsPerSecond?: number } = {}): Promise<Bench> {
+/** The server's stream limits; undefined = its defaults. */
+export interface StreamLimits {
+  maxStreamsPerSecond?: number;
+  maxInitializingStreams?: number;
+}
+
+export async function startBench(world: World, opts: StreamLimits = {}): Promise<Bench> {
   const logger = pino({ level: 'silent' });
   const metrics = new Metrics({ processDefaults: false });
   const tracker = new Tracker();
-  const server = new XdsServer({ logger, metrics, generators, observers: [tracker.observer], maxStreamsPerSecond: opts.maxStreamsPerSecond });
+  const server = new XdsServer({ logger, metrics, generators, observers: [tracker.observer], ...opts });
   const listeners = new Set<(e: readonly ConfigEvent[]) => void>();
   let events = 0;
   const store: ConfigStore = {
@@ -81,6 +87,7 @@ export async function startBench(world: World, opts: { maxStreamsPerSecond?: num
 
 export interface Clients {
   reconnect(): void;
+  /** Stops the clients; resolves with their processes' CPU seconds since start or the last reconnect (0 in-process). */
   stop(): Promise<number>;
 }
 
@@ -95,7 +102,13 @@ const WORKER = fileURLToPath(new URL('./client-worker.js', import.meta.url));
 const PER_PROCESS = 250;
 
 function startWorker(msg: ToWorker): Promise<ChildProcess> {
-  const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=1024'], env: { ...process.env, MINI_ISTIOD_BENCH_WORKER: '1' } });
+  // MINI_ISTIOD_BENCH_PROFILE=DIR profiles the client processes too (isolate.ts).
+  const prof = process.env['MINI_ISTIOD_BENCH_PROFILE'];
+  // Clients share the machine's cores with the server: V8's parallel GC helper threads in
+  // each client process were charged, in wall time, to the server. One GC thread and a larger
+  // young generation keep the clients' cost on their own main thread.
+  const execArgv = ['--max-old-space-size=1024', '--single-threaded-gc', '--max-semi-space-size=32', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
+  const child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env: { ...process.env, MINI_ISTIOD_BENCH_WORKER: '1' } });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('message', (m: FromWorker) => (m.ev === 'started' ? resolve(child) : reject(new Error('worker failed'))));
@@ -108,7 +121,13 @@ export async function startClients(port: number, protocol: 'sotw' | 'delta', n: 
   if (inProcess) {
     const list: WorkerClient[] = Array.from({ length: n }, (_, k) => ({ id: `${tag}-${from + k}`, namespace: namespaceOf((from + k) % namespaces) }));
     const c = openClients(port, protocol, list);
-    return { reconnect: () => c.reconnect(), stop: () => Promise.resolve(c.stop()) };
+    return {
+      reconnect: () => c.reconnect(),
+      stop: () => {
+        c.stop();
+        return Promise.resolve(0);
+      },
+    };
   }
   const children: ChildProcess[] = [];
   for (let start = from; start < from + n; start += PER_PROCESS) {
@@ -119,17 +138,17 @@ export async function startClients(port: number, protocol: 'sotw' | 'delta', n: 
   return {
     reconnect: () => children.forEach((c) => c.send({ cmd: 'reconnect' } satisfies ToWorker)),
     stop: async () => {
-      const bytes = await Promise.all(
+      const cpu = await Promise.all(
         children.map(
           (c) =>
             new Promise<number>((resolve) => {
-              c.once('message', (m: FromWorker) => resolve(m.ev === 'stopped' ? m.bytes : 0));
+              c.once('message', (m: FromWorker) => resolve(m.ev === 'stopped' ? m.cpuSeconds : 0));
               c.once('exit', () => resolve(0));
               c.send({ cmd: 'stop' } satisfies ToWorker);
             }),
         ),
       );
-      return bytes.reduce((a, b) => a + b, 0);
+      return cpu.reduce((a, b) => a + b, 0);
     },
   };
 }

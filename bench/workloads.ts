@@ -26,9 +26,10 @@ interface LoadSpec {
   services: number;
   namespaces: number;
   clients: number;
-  /** W4: how the clients speak, and the server's new-stream limit (undefined = its default). */
+  /** W4: how the clients speak, and the server's stream limits (undefined = its defaults). */
   protocol?: 'sotw' | 'delta';
   maxStreamsPerSecond?: number;
+  maxInitializingStreams?: number;
 }
 
 export interface WorkloadResult {
@@ -62,6 +63,18 @@ async function settledMemory(): Promise<NodeJS.MemoryUsage> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return process.memoryUsage();
+}
+
+/** Samples RSS every 50 ms until stopped; returns the highest reading. */
+function peakRss(): () => number {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, process.memoryUsage.rss());
+  };
 }
 
 /** Runs one change and waits until every affected connection ACKed it. */
@@ -246,28 +259,40 @@ async function w3(spec: LoadSpec): Promise<WorkloadResult> {
   };
 }
 
+function limitsLabel(spec: LoadSpec): string {
+  const parts: string[] = [];
+  if (spec.maxStreamsPerSecond) parts.push(`${spec.maxStreamsPerSecond} streams/s`);
+  if (spec.maxInitializingStreams !== undefined) parts.push(spec.maxInitializingStreams === 0 ? 'no admission limit' : `${spec.maxInitializingStreams} initialising`);
+  return parts.length ? parts.join(', ') : 'defaults';
+}
+
 // A reconnecting SotW Envoy is sent its whole config again; a delta one that sends
 // initial_resource_versions is sent only what changed (here: nothing).
 async function w4(spec: LoadSpec): Promise<WorkloadResult> {
   const n = spec.clients;
   const protocol = spec.protocol ?? 'sotw';
   const world = new World({ services: spec.services, podsPerService: 2, namespaces: spec.namespaces, scoped: false });
-  const b = await startBench(world, { maxStreamsPerSecond: spec.maxStreamsPerSecond });
+  const b = await startBench(world, { maxStreamsPerSecond: spec.maxStreamsPerSecond, maxInitializingStreams: spec.maxInitializingStreams });
   const { clients } = await connect(b, { protocol, namespaces: spec.namespaces }, 0, n, 'w4');
+  await settledMemory();
   const cpu = process.cpuUsage();
   const t = performance.now();
+  const peak = peakRss();
+  b.tracker.begin();
   clients.reconnect();
   const holding = (): number => (protocol === 'sotw' ? b.tracker.settledConnections() : b.tracker.readyConnections(4));
   await waitFor(() => b.tracker.connected < n || holding() < n, 2_000);
   const ok = await waitFor(() => b.tracker.connected === n && holding() === n && b.server.streamCount() === n, 60_000);
   const took = performance.now() - t;
+  const peakDuring = peak();
+  const sent = b.tracker.result();
   const rss = (await settledMemory()).rss;
   const refused = (await b.metrics.registry.getSingleMetric('pilot_xds_rate_limited_streams')?.get())?.values[0]?.value ?? 0;
-  await clients.stop();
+  const clientCpu = await clients.stop();
   await b.close();
   return {
-    lines: [line(`W4 ${n} ${protocol === 'sotw' ? 'SotW' : 'delta'} clients reconnect, ${spec.maxStreamsPerSecond === 0 ? 'no stream limit' : 'default limit'}`, { allHoldConfig: ok ? ms(took) : 'TIMEOUT', refusedThenRetried: refused, rss: mb(rss), cpu: `${cpuSeconds(cpu)} s` })],
-    figures: { ok: ok ? 1 : 0, took },
+    lines: [line(`W4 ${n} ${protocol === 'sotw' ? 'SotW' : 'delta'} reconnect, ${limitsLabel(spec)}`, { allHoldConfig: ok ? ms(took) : 'TIMEOUT', refusedThenRetried: refused, sent: mb(sent.bytes), responses: sent.sends, peakRss: mb(peakDuring), rssAfter: mb(rss), cpu: `${cpuSeconds(cpu)} s`, clientCpu: `${clientCpu.toFixed(2)} s` })],
+    figures: { ok: ok ? 1 : 0, took, peakRss: peakDuring },
   };
 }
 
