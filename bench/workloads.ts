@@ -5,6 +5,7 @@ import { TypeUrl } from '../src/translate/api.js';
 import { generators } from '../src/translate/generators.js';
 import { parseProxy } from '../src/translate/proxy.js';
 import { encodeValidResource } from '../src/envoy/validate.js';
+import { DEFAULT_INITIALIZING_STREAMS } from '../src/xds/admission.js';
 import { startBench, startClients, startFloorClients } from './harness.js';
 import type { Bench, Clients } from './harness.js';
 import { floorSummary, startFloor } from './floor.js';
@@ -16,7 +17,7 @@ export type Mode = 'tiny' | 'quick' | 'full';
 export type WorkloadSpec =
   | { kind: 'cds'; mode: Mode; services: number; namespaces: number }
   | { kind: 'w1'; mode: Mode; services: number; namespaces: number; clients: number; protocol: 'sotw' | 'delta'; scoped: boolean; maxStreamsPerSecond?: number }
-  | { kind: 'floor'; mode: Mode; clients: number; bytes: number }
+  | { kind: 'floor'; mode: Mode; clients: number; bytes: number; rounds?: number }
   | LoadSpec;
 
 /** W2–W4: one world, `clients` all-seeing clients. */
@@ -46,9 +47,10 @@ function line(label: string, fields: Record<string, string | number>): string {
   return `${label.padEnd(34)} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join('  ')}`;
 }
 
+/** Server CPU (all threads: JS, GC helpers, and the kernel's share for its sockets). */
 function cpuSeconds(since: NodeJS.CpuUsage): string {
   const d = process.cpuUsage(since);
-  return ((d.user + d.system) / 1e6).toFixed(2);
+  return `${((d.user + d.system) / 1e6).toFixed(2)} (sys ${(d.system / 1e6).toFixed(2)})`;
 }
 
 function summary(lat: number[]): string {
@@ -176,13 +178,13 @@ async function floor(spec: Extract<WorkloadSpec, { kind: 'floor' }>): Promise<Wo
   await waitFor(() => f.streams() === spec.clients, 30_000);
   const all: number[] = [];
   const bytes = Math.max(1, Math.round(spec.bytes));
-  for (let i = 0; i < 3; i++) all.push(...(await f.fan(bytes)));
+  for (let i = 0; i < (spec.rounds ?? 3); i++) all.push(...(await f.fan(bytes)));
   const s = floorSummary(all);
   stop();
   await f.close();
   return {
     lines: [line(`floor (bare grpc-js) ${spec.clients} clients`, { bytesPerClient: bytes, p50: ms(s.p50), p99: ms(s.p99), max: ms(s.max) })],
-    figures: { p99: s.p99 },
+    figures: { p99: s.p99, max: s.max },
   };
 }
 
@@ -263,7 +265,7 @@ function limitsLabel(spec: LoadSpec): string {
   const parts: string[] = [];
   if (spec.maxStreamsPerSecond) parts.push(`${spec.maxStreamsPerSecond} streams/s`);
   if (spec.maxInitializingStreams !== undefined) parts.push(spec.maxInitializingStreams === 0 ? 'no admission limit' : `${spec.maxInitializingStreams} initialising`);
-  return parts.length ? parts.join(', ') : 'defaults';
+  return parts.length ? parts.join(', ') : `defaults (${DEFAULT_INITIALIZING_STREAMS} initialising)`;
 }
 
 // A reconnecting SotW Envoy is sent its whole config again; a delta one that sends
@@ -292,7 +294,7 @@ async function w4(spec: LoadSpec): Promise<WorkloadResult> {
   await b.close();
   return {
     lines: [line(`W4 ${n} ${protocol === 'sotw' ? 'SotW' : 'delta'} reconnect, ${limitsLabel(spec)}`, { allHoldConfig: ok ? ms(took) : 'TIMEOUT', refusedThenRetried: refused, sent: mb(sent.bytes), responses: sent.sends, peakRss: mb(peakDuring), rssAfter: mb(rss), cpu: `${cpuSeconds(cpu)} s`, clientCpu: `${clientCpu.toFixed(2)} s` })],
-    figures: { ok: ok ? 1 : 0, took, peakRss: peakDuring },
+    figures: { ok: ok ? 1 : 0, took, peakRss: peakDuring, bytes: sent.bytes },
   };
 }
 

@@ -4,6 +4,7 @@
 import { TypeUrl } from '../translate/api.js';
 import type { Proxy } from '../translate/proxy.js';
 import type { Subscription } from './should-respond.js';
+import { SentVersions } from './sent-versions.js';
 
 export interface NackRecord {
   nonce: string;
@@ -21,7 +22,7 @@ export interface WatchedType {
   versionSent: string | undefined;
   sentAt: Date | undefined;
   /** name → hash of the bytes last sent: what "changed for this client" compares against. */
-  sentHashes: Map<string, string>;
+  sentHashes: SentVersions;
   nonceAcked: string | undefined;
   versionAcked: string | undefined;
   lastNack: NackRecord | undefined;
@@ -80,7 +81,7 @@ export class Connection {
         nonceSent: undefined,
         versionSent: undefined,
         sentAt: undefined,
-        sentHashes: new Map(),
+        sentHashes: new SentVersions(),
         nonceAcked: undefined,
         versionAcked: undefined,
         lastNack: undefined,

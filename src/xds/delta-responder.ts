@@ -82,10 +82,10 @@ export function planDelta(
 
 /** Records a written delta response: the client now holds these versions, not those names. */
 export function commitDelta(w: WatchedType, p: PlannedDelta, now: Date): void {
-  for (const r of p.resources) {
-    w.sentHashes.set(r.name, r.hash);
-    w.forceNames.delete(r.name);
-  }
+  // A first response holding everything (the cache's shared list): the record points at it.
+  if (w.sentHashes.size === 0) w.sentHashes.resetTo(p.resources);
+  else for (const r of p.resources) w.sentHashes.set(r.name, r.hash);
+  if (w.forceNames.size > 0) for (const r of p.resources) w.forceNames.delete(r.name);
   for (const n of p.removed) {
     w.sentHashes.delete(n);
     w.forceNames.delete(n);

@@ -112,7 +112,7 @@ export class DeltaStream extends XdsStream<DeltaDiscoveryRequest, DeltaDiscovery
     if (!prev) {
       const w = conn.watch(typeUrl, initialSubscription(req.resourceNamesSubscribe));
       // After a reconnect the client says what it holds: only what differs is sent.
-      w.sentHashes = new Map();
+      w.sentHashes.clear();
       for (const [n, v] of req.initialResourceVersions) w.sentHashes.set(intern(n), intern(v));
       w.forceNames.clear();
       for (const n of w.subscription.names) if (!w.sentHashes.has(n)) w.forceNames.add(n);

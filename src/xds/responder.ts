@@ -24,6 +24,8 @@ export interface ResponseOptions {
 export interface PlannedResponse {
   response: DiscoveryResponse;
   resources: readonly EncodedResource[];
+  /** `resources` is all the client will hold of this type (not an addition to what it has). */
+  complete: boolean;
   bytes: number;
 }
 
@@ -84,6 +86,7 @@ export function planResponse(
   opts: ResponseOptions,
 ): PlannedResponse | undefined {
   let send: readonly EncodedResource[];
+  let complete = false;
   if (isWildcardType(w.typeUrl)) {
     // LDS/CDS: always the complete set the client subscribed to (everything for a
     // wildcard subscription, else the named resources that exist: gRPC clients name
@@ -92,6 +95,7 @@ export function planResponse(
     const all = cache.get(push, gen, conn.proxy, sub.wildcard ? undefined : [...sub.names].sort());
     if (!opts.mustRespond && w.forceNames.size === 0 && sameAsSent(w, all)) return undefined;
     send = all;
+    complete = true;
   } else {
     const found = namedResources(w, push, gen, conn.proxy, cache, opts);
     if (found === undefined) return undefined;
@@ -100,6 +104,9 @@ export function planResponse(
     const changed = found.filter((r) => mustSend(w, opts, r));
     send = changed.length === found.length ? found : changed;
     if (send.length === 0 && !opts.mustRespond) return undefined;
+    // The whole subscription went out: names not found were forgotten above, so what the
+    // client holds is exactly this list.
+    complete = send === found && opts.only === undefined;
   }
   let bytes = 0;
   for (const r of send) bytes += r.bytes.length;
@@ -107,14 +114,16 @@ export function planResponse(
   return {
     response: { versionInfo: push.version, typeUrl: w.typeUrl, nonce: conn.nextNonce(), resources: send.map((r) => r.any), resourcesBlock },
     resources: send,
+    complete,
     bytes,
   };
 }
 
 /** Records a written response in the stream state. */
 export function commitSent(w: WatchedType, planned: PlannedResponse, now: Date): void {
-  if (isWildcardType(w.typeUrl)) w.sentHashes = new Map();
-  for (const r of planned.resources) w.sentHashes.set(r.name, r.hash);
+  // A complete list is usually the cache's shared one: the record points at it.
+  if (planned.complete) w.sentHashes.resetTo(planned.resources);
+  else for (const r of planned.resources) w.sentHashes.set(r.name, r.hash);
   w.nonceSent = planned.response.nonce;
   w.versionSent = planned.response.versionInfo;
   w.sentAt = now;

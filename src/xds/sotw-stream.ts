@@ -87,7 +87,7 @@ export class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse> {
       case 'reconnect': {
         const w = conn.watch(typeUrl, d.subscription);
         // A request without nonce starts the type over: whatever we sent is forgotten.
-        w.sentHashes = new Map();
+        w.sentHashes.clear();
         w.forceNames.clear();
         core.log.debug({ ...log, kind: d.kind, names: d.added, wildcard: d.subscription.wildcard }, 'new watch');
         this.respond(w);

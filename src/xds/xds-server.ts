@@ -224,12 +224,7 @@ export class XdsServer {
           if (h !== undefined && want.has(h)) out.add(n);
         };
     for (const n of this.core.cache.names(TypeUrl.ClusterLoadAssignment)) consider(n);
-    for (const s of this.streams) {
-      const w = s.conn?.watched.get(TypeUrl.ClusterLoadAssignment);
-      if (!w) continue;
-      for (const n of w.subscription.names) consider(n);
-      for (const n of w.sentHashes.keys()) consider(n);
-    }
+    this.forEachEdsName(consider);
     return out;
   }
 
@@ -238,13 +233,28 @@ export class XdsServer {
     const sfx = `|${host}`;
     const out = new Set<string>();
     for (const n of this.core.cache.names(TypeUrl.ClusterLoadAssignment)) if (n.endsWith(sfx)) out.add(n);
+    this.forEachEdsName((n) => {
+      if (n.endsWith(sfx)) out.add(n);
+    });
+    return out;
+  }
+
+  /**
+   * Every EDS name a stream subscribes to or was sent. Subscriptions and sent lists are
+   * mostly shared between streams (pooled, or the cache's list), and each shared one is
+   * read once: 1000 all-seeing proxies cost one pass over their 1000 names, not a million.
+   */
+  private forEachEdsName(fn: (name: string) => void): void {
+    const seen = new Set<object>();
     for (const s of this.streams) {
       const w = s.conn?.watched.get(TypeUrl.ClusterLoadAssignment);
       if (!w) continue;
-      for (const n of w.subscription.names) if (n.endsWith(sfx)) out.add(n);
-      for (const n of w.sentHashes.keys()) if (n.endsWith(sfx)) out.add(n);
+      if (!seen.has(w.subscription.names)) {
+        seen.add(w.subscription.names);
+        for (const n of w.subscription.names) fn(n);
+      }
+      w.sentHashes.forEachName(seen, fn);
     }
-    return out;
   }
 
   connections(): ConnectionSnapshot[] {
