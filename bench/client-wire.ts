@@ -143,6 +143,15 @@ export function encodeSotwRequest(m: SotwRequest): Buffer {
   return resourceNames.length === 0 ? head : Buffer.concat([head, namesBlock(resourceNames)]);
 }
 
-export function encodeDeltaRequest(m: Record<string, unknown>): Buffer {
-  return asBuffer(deltaRequest.encode(m).finish());
+/**
+ * An encoded DeltaDiscoveryRequest. `initialVersions` (field 5, a map) is written straight
+ * from the client's Map: through an object, 2000 keys per type, it was most of a
+ * reconnecting client's CPU.
+ */
+export function encodeDeltaRequest(m: Record<string, unknown>, initialVersions?: ReadonlyMap<string, string>): Buffer {
+  const w = deltaRequest.encode(m);
+  if (initialVersions) {
+    for (const [k, v] of initialVersions) w.uint32((5 << 3) | LEN).fork().uint32((1 << 3) | LEN).string(k).uint32((2 << 3) | LEN).string(v).ldelim();
+  }
+  return asBuffer(w.finish());
 }

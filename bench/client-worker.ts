@@ -116,7 +116,7 @@ class SimClient {
       setTimeout(() => this.open(), 250 + Math.random() * 750);
     });
     if (delta) {
-      const sub = (t: string, names: string[]) => this.dsend({ typeUrl: t, resourceNamesSubscribe: names, initialResourceVersions: Object.fromEntries(this.held.get(t) ?? []) });
+      const sub = (t: string, names: string[]) => this.dsend({ typeUrl: t, resourceNamesSubscribe: names }, this.held.get(t));
       sub(T.CDS, ['*']);
       sub(T.LDS, ['*']);
       if (this.edsNames.length) sub(T.EDS, this.edsNames);
@@ -154,9 +154,9 @@ class SimClient {
     this.call?.write(encodeSotwRequest(node ? { ...m, node } : m));
   }
 
-  private dsend(m: Record<string, unknown>): void {
+  private dsend(m: Record<string, unknown>, initialVersions?: ReadonlyMap<string, string>): void {
     const node = this.node();
-    this.call?.write(encodeDeltaRequest(node ? { ...m, node } : m));
+    this.call?.write(encodeDeltaRequest(node ? { ...m, node } : m, initialVersions));
   }
 
   private onSotw(b: Buffer): void {

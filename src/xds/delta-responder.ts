@@ -61,6 +61,9 @@ export function planDelta(
     // listener going away unsubscribes it. Forget its version so it is sent if it returns.
     else w.sentHashes.delete(n);
   }
+  // The client holds exactly the shared list (a reconnect with nothing to catch up on):
+  // record that instead of its own copy of every name and version.
+  if (changed.length === 0 && removed.length === 0 && !opts.only && w.sentHashes.size === desired.length) w.sentHashes.resetTo(desired);
   if (send.length === 0 && removed.length === 0 && !opts.mustRespond) return undefined;
   let bytes = 0;
   for (const r of send) bytes += r.bytes.length;

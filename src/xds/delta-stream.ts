@@ -113,7 +113,9 @@ export class DeltaStream extends XdsStream<DeltaDiscoveryRequest, DeltaDiscovery
       const w = conn.watch(typeUrl, initialSubscription(req.resourceNamesSubscribe));
       // After a reconnect the client says what it holds: only what differs is sent.
       w.sentHashes.clear();
-      for (const [n, v] of req.initialResourceVersions) w.sentHashes.set(intern(n), intern(v));
+      // Not interned: when they match what we would send (the usual reconnect), planDelta
+      // swaps them for the shared list's record and these strings go.
+      for (const [n, v] of req.initialResourceVersions) w.sentHashes.set(n, v);
       w.forceNames.clear();
       for (const n of w.subscription.names) if (!w.sentHashes.has(n)) w.forceNames.add(n);
       applySubscription(w, [], req.resourceNamesUnsubscribe);
