@@ -123,10 +123,16 @@ class SimClient {
       if (this.rdsNames.length) sub(T.RDS, this.rdsNames);
     } else {
       this.sotw.clear();
-      this.ssend({ typeUrl: T.CDS, resourceNames: [] });
-      this.ssend({ typeUrl: T.LDS, resourceNames: [] });
-      if (this.edsNames.length) this.ssend({ typeUrl: T.EDS, resourceNames: this.edsNames });
-      if (this.rdsNames.length) this.ssend({ typeUrl: T.RDS, resourceNames: this.rdsNames });
+      // Like Envoy after a reconnect: wildcard CDS and LDS, and at once the EDS and RDS names
+      // it still follows (remembered, so that their ACKs repeat them).
+      const sub = (typeUrl: string, names: string[]): void => {
+        this.sotw.set(typeUrl, { nonce: '', version: '', names });
+        this.ssend({ typeUrl, resourceNames: names });
+      };
+      sub(T.CDS, []);
+      sub(T.LDS, []);
+      if (this.edsNames.length) sub(T.EDS, this.edsNames);
+      if (this.rdsNames.length) sub(T.RDS, this.rdsNames);
     }
   }
 

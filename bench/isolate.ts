@@ -5,6 +5,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runWorkload } from './workloads.js';
+import { tuneGcForFanOut } from '../src/xds/gc-tuning.js';
 import type { WorkloadResult, WorkloadSpec } from './workloads.js';
 
 type ToChild = { spec: WorkloadSpec };
@@ -36,6 +37,8 @@ export function runIsolated(spec: WorkloadSpec): Promise<WorkloadResult> {
 }
 
 if (process.env['MINI_ISTIOD_BENCH_SERVER'] === '1' && process.send) {
+  // As `mini-istiod serve` does.
+  tuneGcForFanOut();
   process.once('message', (m: ToChild) => {
     runWorkload(m.spec).then(
       (result) => process.send?.({ result } satisfies FromChild, undefined, {}, () => process.exit(0)),

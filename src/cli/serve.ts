@@ -5,6 +5,7 @@ import { loadMeshConfig } from '../model/mesh-config.js';
 import { startControlPlane } from './control-plane.js';
 import { loadKubeConfig, resolveKubeMode } from '../sources/kube/kube-config.js';
 import { formatHostPort, type HostPort } from './options.js';
+import { tuneGcForFanOut } from '../xds/gc-tuning.js';
 
 export interface ServeFlags {
   configDir?: string;
@@ -25,6 +26,7 @@ export interface ServeFlags {
 }
 
 export async function runServe(flags: ServeFlags): Promise<void> {
+  tuneGcForFanOut();
   const logger = createLogger({ level: flags.logLevel, format: flags.logFormat });
   const { mesh, unsupported } = await loadMeshConfig(flags.meshConfig);
   if (unsupported.length) logger.warn({ fields: unsupported }, `MeshConfig fields not supported yet, ignored: ${unsupported.join(', ')}`);
