@@ -53,7 +53,13 @@ export async function runBench(mode: Mode, print: (s: string) => void = (s) => c
   targets.push({ name: `W1 ${max} delta clients endpoint change p99 ≤ 1 s incl. debounce`, value: ms(last['p99']!), pass: last['p99']! <= 1000 });
   targets.push({ name: 'W1 endpoint change ≤ 2× transport floor (p99, push part)', value: `${ratio.toFixed(2)}×`, pass: ratio <= 2 });
   targets.push({ name: `RSS ≤ 500 MB with ${max} clients`, value: `${(last['rss']! / 1048576).toFixed(1)} MB`, pass: last['rss']! <= 500 * 1048576 });
-  targets.push({ name: `≤ 250 KiB RSS per additional client (at ${max})`, value: `${last['perClientKiB']!.toFixed(0)} KiB`, pass: last['perClientKiB']! <= 250 });
+  // RSS moves in allocator-sized steps: over the 50 clients of quick mode its slope is
+  // noise (it can even be negative), so the heap's slope must pass too.
+  targets.push({
+    name: `≤ 250 KiB RSS per additional client (at ${max})`,
+    value: `${last['perClientKiB']!.toFixed(0)} KiB (heap ${last['heapPerClientKiB']!.toFixed(0)} KiB)`,
+    pass: last['perClientKiB']! <= 250 && last['heapPerClientKiB']! <= 250,
+  });
 
   const w2 = await run({ kind: 'w2', ...base, clients: max });
   targets.push({ name: `burst of ${w2['burst']} endpoint events in 1 s → ≤ 15 pushes per proxy`, value: `${w2['burstMaxPerProxy']}`, pass: w2['burstMaxPerProxy']! <= 15 });
@@ -67,10 +73,13 @@ export async function runBench(mode: Mode, print: (s: string) => void = (s) => c
     await run({ kind: 'w4', ...base, clients: max, protocol: 'sotw', maxInitializingStreams: 0 });
     await run({ kind: 'w4', ...base, clients: max, protocol: 'sotw', maxInitializingStreams: 0, maxStreamsPerSecond: 25 });
   }
-  // W4's floor: each client's whole initial config, as one message of the same size, written
-  // to every open stream at once by a bare grpc-js server (no connection set-up, no parsing).
-  const w4floor = await run({ kind: 'floor', mode, clients: max, bytes: w4['bytes']! / max, rounds: 1 });
-  print(`${'W4 SotW / floor (max)'.padEnd(34)} ratio=${(w4['took']! / w4floor['max']!).toFixed(2)}`);
+  // W4's floor (full run; quick mode keeps its minute): each client's whole initial config,
+  // as one message of the same size, written to every open stream at once by a bare
+  // grpc-js server (no connection set-up, no parsing).
+  if (mode !== 'quick') {
+    const w4floor = await run({ kind: 'floor', mode, clients: max, bytes: w4['bytes']! / max, rounds: 1 });
+    print(`${'W4 SotW / floor (max)'.padEnd(34)} ratio=${(w4['took']! / w4floor['max']!).toFixed(2)}`);
+  }
   const took = (f: WorkloadResult['figures']): string => (f['ok'] ? `${ms(f['took']!)}, peak RSS ${(f['peakRss']! / 1048576).toFixed(0)} MB` : '> 60 s');
   targets.push({ name: `W4: ${max} SotW clients reconnect, hold full config ≤ 10 s`, value: took(w4), pass: w4['ok'] === 1 && w4['took']! <= 10_000 });
   targets.push({ name: `W4: ${max} delta clients reconnect, hold full config ≤ 10 s`, value: took(w4d), pass: w4d['ok'] === 1 && w4d['took']! <= 10_000 });

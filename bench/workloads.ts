@@ -169,7 +169,7 @@ async function w1(spec: Extract<WorkloadSpec, { kind: 'w1' }>): Promise<Workload
   await a.clients.stop();
   await c.clients.stop();
   await b.close();
-  return { lines: [out], figures: { p99: percentile(lat, 99), bytesPerChange: bytes / CHANGES, rss, perClientKiB } };
+  return { lines: [out], figures: { p99: percentile(lat, 99), bytesPerChange: bytes / CHANGES, rss, perClientKiB, heapPerClientKiB: livePerClientKiB } };
 }
 
 async function floor(spec: Extract<WorkloadSpec, { kind: 'floor' }>): Promise<WorkloadResult> {
